@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs everything fibrix-metal needs on a fresh Debian/Ubuntu machine with Node >= 20:
+# the Debian packages of the real peers the tests and the lab talk to, and the npm packages.
+# Idempotent: packages already present are not fetched again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Real peers (see README "What the tests talk to"):
+#   openipmi (ipmi_sim), ipmitool, freeipmi-tools: IPMI 1.5 peers of our client and lab BMC
+#   libvirt-daemon-system, libvirt-clients, qemu-system-x86, qemu-utils: VM hosts (TCG)
+#   genisoimage: NoCloud seed ISOs; postgresql: HA store; bind9-dnsutils: dig
+#   dnsmasq-base, ipxe-qemu, iproute2: rack boot services and the PXE lab in a netns
+DEB_PACKAGES=(openipmi ipmitool freeipmi-tools libvirt-daemon-system libvirt-clients qemu-system-x86
+  qemu-utils genisoimage postgresql bind9-dnsutils dnsmasq-base ipxe-qemu iproute2 procps)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  # No service starts during install (containers and CI have no init system).
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then echo "setup: Node >= 20 is required (found $(node --version))" >&2; exit 1; fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm packages"
+  npm ci --no-audit --no-fund
+fi
+npm run --silent build
+echo "setup: ready"
