@@ -1,11 +1,11 @@
 /** Unit tests are pure and fast; integration/e2e tests start real peers (ipmi_sim, libvirtd,
  * PostgreSQL, dnsmasq) and so get long timeouts. Type checking is done once by `tsc`, so
- * ts-jest only transpiles (isolatedModules) to keep the suite fast on 2 cores. */
+ * ts-jest only transpiles (isolatedModules in tsconfig.json) to keep the suite fast on 2 cores. */
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
-  transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }] },
+  transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   testTimeout: 60000,
   maxWorkers: 2,
   verbose: false,

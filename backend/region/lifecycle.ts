@@ -1,0 +1,146 @@
+/**
+ * The machine lifecycle: the one place that says which transitions exist (design.md,
+ * "Machine lifecycle"). Pure: the API asks it before writing, and writes the event it returns.
+ *
+ *   New → Commissioning → Ready → Allocated → Deploying → Deployed → Releasing → Ready
+ *   with FailedCommissioning, FailedDeployment, FailedReleasing, Broken and Rescue.
+ *
+ * Operator actions come through the API; rack results (commissioned, deployed, …) and
+ * timeouts come from the rack agent or the region's watchdog.
+ */
+import type { MachineStatus } from "../../sdk/schema/machine";
+
+export type OperatorAction =
+  | "commission"
+  | "allocate"
+  | "deploy"
+  | "release"
+  | "mark-broken"
+  | "mark-fixed"
+  | "rescue"
+  | "exit-rescue"
+  | "abort";
+export type RackResult =
+  | "commissioned"
+  | "commission-failed"
+  | "deployed"
+  | "deploy-failed"
+  | "released"
+  | "release-failed"
+  | "timeout";
+export type LifecycleAction = OperatorAction | RackResult;
+
+export const STATUSES: readonly MachineStatus[] = [
+  "New",
+  "Commissioning",
+  "Ready",
+  "Allocated",
+  "Deploying",
+  "Deployed",
+  "Releasing",
+  "FailedCommissioning",
+  "FailedDeployment",
+  "FailedReleasing",
+  "Broken",
+  "Rescue",
+];
+
+/** Where each action leads from each state it is allowed in. Absent = illegal. */
+const TABLE: Record<LifecycleAction, Partial<Record<MachineStatus, MachineStatus>>> = {
+  commission: {
+    New: "Commissioning",
+    Ready: "Commissioning",
+    FailedCommissioning: "Commissioning",
+    Broken: "Commissioning",
+  },
+  commissioned: { Commissioning: "Ready" },
+  "commission-failed": { Commissioning: "FailedCommissioning" },
+  allocate: { Ready: "Allocated" },
+  deploy: { Ready: "Deploying", Allocated: "Deploying" },
+  deployed: { Deploying: "Deployed" },
+  "deploy-failed": { Deploying: "FailedDeployment" },
+  // An allocated machine was never touched: it goes straight back. A deployed one is wiped first.
+  release: {
+    Allocated: "Ready",
+    Deployed: "Releasing",
+    FailedDeployment: "Releasing",
+    FailedReleasing: "Releasing",
+  },
+  released: { Releasing: "Ready" },
+  "release-failed": { Releasing: "FailedReleasing" },
+  "mark-broken": {
+    New: "Broken",
+    Ready: "Broken",
+    Allocated: "Broken",
+    Deployed: "Broken",
+    FailedCommissioning: "Broken",
+    FailedDeployment: "Broken",
+    FailedReleasing: "Broken",
+    Rescue: "Broken",
+  },
+  "mark-fixed": { Broken: "Ready" },
+  rescue: { Deployed: "Rescue", Broken: "Rescue", FailedDeployment: "Rescue" },
+  // Leaving rescue returns to the state the machine entered it from (see `transition`).
+  "exit-rescue": { Rescue: "Deployed" },
+  abort: { Commissioning: "New", Deploying: "Allocated", Releasing: "FailedReleasing" },
+  timeout: {
+    Commissioning: "FailedCommissioning",
+    Deploying: "FailedDeployment",
+    Releasing: "FailedReleasing",
+  },
+};
+
+export const OPERATOR_ACTIONS: readonly OperatorAction[] = [
+  "commission",
+  "allocate",
+  "deploy",
+  "release",
+  "mark-broken",
+  "mark-fixed",
+  "rescue",
+  "exit-rescue",
+  "abort",
+];
+export const RACK_RESULTS: readonly RackResult[] = [
+  "commissioned",
+  "commission-failed",
+  "deployed",
+  "deploy-failed",
+  "released",
+  "release-failed",
+  "timeout",
+];
+
+/** States in which the rack is busy with the machine; a watchdog times these out. */
+export const BUSY_STATES: readonly MachineStatus[] = ["Commissioning", "Deploying", "Releasing"];
+
+export type TransitionResult =
+  | { ok: true; from: MachineStatus; to: MachineStatus }
+  | { ok: false; from: MachineStatus; allowed: LifecycleAction[] };
+
+/**
+ * @param rescueFrom the state the machine was in when it entered Rescue (kept on the
+ *   machine); exit-rescue returns there.
+ */
+export function transition(
+  from: MachineStatus,
+  action: LifecycleAction,
+  rescueFrom?: MachineStatus,
+): TransitionResult {
+  const to = TABLE[action][from];
+  if (to === undefined) return { ok: false, from, allowed: allowedActions(from) };
+  if (action === "exit-rescue" && rescueFrom) return { ok: true, from, to: rescueFrom };
+  return { ok: true, from, to };
+}
+
+/** Operator actions first, then rack results, in a stable order. */
+export function allowedActions(from: MachineStatus): LifecycleAction[] {
+  return [...OPERATOR_ACTIONS, ...RACK_RESULTS].filter((a) => TABLE[a][from] !== undefined);
+}
+
+export function isOperatorAction(a: string): a is OperatorAction {
+  return (OPERATOR_ACTIONS as readonly string[]).includes(a);
+}
+export function isRackResult(a: string): a is RackResult {
+  return (RACK_RESULTS as readonly string[]).includes(a);
+}

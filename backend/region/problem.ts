@@ -1,0 +1,101 @@
+/**
+ * Every error leaves the region as application/problem+json (RFC 9457) with a code from the
+ * catalogue in sdk/errors.ts and, for invalid input, the JSON pointer of each bad field. A
+ * request never gets a stack trace; unexpected failures are logged and answered 500.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+import { ConflictError, type FieldError, FibrixError, ValidationError } from "../../sdk/errors";
+import { isForeignKeyViolation, isUniqueViolation } from "./store/open";
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** One readable reason per field from ajv's errors. */
+export function fieldErrors(errors: AjvError[], where: string): FieldError[] {
+  const out = new Map<string, string>();
+  const prefix = where === "body" ? "" : `${where}:`;
+  for (const e of errors) {
+    let field = e.instancePath;
+    let reason = e.message ?? e.keyword;
+    if (e.keyword === "required") {
+      field = `${field}/${String(e.params.missingProperty)}`;
+      reason = "is required";
+    } else if (e.keyword === "additionalProperties") {
+      field = `${field}/${String(e.params.additionalProperty)}`;
+      reason = "is not a known field";
+    } else if (e.keyword === "pattern" || e.keyword === "format") {
+      reason = `is not valid (${patternHint(e)})`;
+    } else if (e.keyword === "anyOf" || e.keyword === "oneOf") {
+      continue; // the branch errors already say what is wrong
+    }
+    const key = `${prefix}${field || "/"}`;
+    if (!out.has(key)) out.set(key, reason);
+  }
+  return [...out].map(([field, reason]) => ({ field, reason }));
+}
+
+function patternHint(e: AjvError): string {
+  if (e.keyword === "format") return `must be a ${String(e.params.format)}`;
+  const p = String(e.params.pattern);
+  if (p.includes("[0-9a-fA-F]{2}(:")) return "must be a MAC address like 52:54:00:12:34:56";
+  if (p.includes("/([0-9]|[12][0-9]|3[0-2])$")) return "must be an IPv4 CIDR like 10.20.0.0/24";
+  if (p.includes("25[0-5]")) return "must be an IPv4 address";
+  if (p.startsWith("^[a-z]{2,4}_")) return "must be an object id like rgn_0123456789abcdef";
+  if (p.startsWith("^[a-z0-9]([a-z0-9-]{0,61}")) return "must be a lower-case DNS label";
+  if (p.startsWith("^(?=.{1,253}$)")) return "must be a DNS domain like girona.fibrix.example";
+  return `must match ${p}`;
+}
+
+/** The column(s) named by either engine's unique-violation message ("UNIQUE constraint failed: tenants.name"). */
+function uniqueWhat(message: string): string {
+  const m = message.match(/UNIQUE constraint failed: ([\w.,\s]+)/) ?? message.match(/"(\w+?)(_key|_pkey)?"/);
+  return m ? m[1]!.replace(/\w+\./g, "").trim() : "unique field";
+}
+
+export function sendProblem(reply: FastifyReply, err: FibrixError): FastifyReply {
+  return reply.code(err.status).type("application/problem+json").send(err.toProblem());
+}
+
+export function installProblemHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof FibrixError) return sendProblem(reply, error);
+    // Races that slip past the routes' own checks still get a precise 409, never a 500.
+    if (isUniqueViolation(error)) {
+      return sendProblem(
+        reply,
+        new ConflictError(`an object with the same ${uniqueWhat(error.message)} already exists`),
+      );
+    }
+    if (isForeignKeyViolation(error)) {
+      return sendProblem(
+        reply,
+        new ConflictError("a referenced object does not exist (any more) or is still in use"),
+      );
+    }
+    if (error.validation) {
+      const errors = fieldErrors(error.validation as AjvError[], error.validationContext ?? "body");
+      const detail = errors.map((e) => `${e.field} ${e.reason}`).join("; ");
+      return sendProblem(reply, new ValidationError(detail, errors));
+    }
+    const status = error.statusCode ?? 500;
+    if (status === 413) return sendProblem(reply, new FibrixError("PAYLOAD_TOO_LARGE", error.message));
+    if (status === 415) return sendProblem(reply, new FibrixError("UNSUPPORTED_MEDIA_TYPE", error.message));
+    if (status >= 400 && status < 500) {
+      const reason =
+        error instanceof SyntaxError || /JSON/i.test(error.message) ? "is not valid JSON" : error.message;
+      return sendProblem(reply, ValidationError.field("", reason));
+    }
+    request.log.error({ err: error }, "unhandled error");
+    return sendProblem(reply, new FibrixError("INTERNAL", "internal error; the region logged the details"));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      new FibrixError("NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0]}`),
+    ),
+  );
+}

@@ -1,0 +1,465 @@
+import { Type } from "@sinclair/typebox";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Kysely } from "kysely";
+import { ConflictError, NotFoundError, ValidationError } from "../../../sdk/errors";
+import { Id, ListOf, ListQuery, Strict, Tag } from "../../../sdk/schema/common";
+import {
+  type DeployTarget,
+  Health,
+  Machine,
+  MachineAction,
+  MachineActionBody,
+  MachineCreate,
+  MachineStatus,
+  MachineUpdate,
+  type PowerParameters,
+  SelEvent,
+  SensorReading,
+} from "../../../sdk/schema/machine";
+import type { Static } from "@sinclair/typebox";
+import { actorOf, requireAdmin } from "../auth";
+import { checkIfMatch, nowIso, page, parseJson, principalOf, type RegionContext, withEtag } from "../context";
+import { appendEvent } from "../events";
+import { newId } from "../ids";
+import { idempotent, readIdempotencyKey } from "../idempotency";
+import { isOperatorAction, transition } from "../lifecycle";
+import { checkPowerParameters } from "../machine-rules";
+import type { Database, MachineTable } from "../store/database";
+import type { SecretBox } from "../store/secret-box";
+
+type Row = MachineTable & { regionId: string; dnsDomain: string };
+
+export function machineView(m: Row): Machine {
+  const power = JSON.parse(m.power) as Omit<PowerParameters, "password">;
+  return {
+    id: m.id,
+    hostname: m.hostname,
+    fqdn: `${m.hostname}.${m.dnsDomain}`,
+    rackId: m.rackId,
+    regionId: m.regionId,
+    macs: JSON.parse(m.macs) as string[],
+    power: { ...power, passwordSet: m.powerSecret !== null },
+    poolId: m.poolId,
+    tags: JSON.parse(m.tags) as string[],
+    description: m.description,
+    deploy: parseJson<Static<typeof DeployTarget>>(m.deploy),
+    vmHost: m.vmHost === 1,
+    status: m.status as Machine["status"],
+    statusReason: m.statusReason,
+    powerState: m.powerState as Machine["powerState"],
+    powerError: m.powerError,
+    inventory: parseJson(m.inventory),
+    health: JSON.parse(m.health) as Machine["health"],
+    ip: m.ip,
+    version: m.version,
+    createdAt: m.createdAt,
+    updatedAt: m.updatedAt,
+  };
+}
+
+function selectMachines(db: Kysely<Database>) {
+  return db
+    .selectFrom("machines")
+    .innerJoin("racks", "racks.id", "machines.rackId")
+    .innerJoin("regions", "regions.id", "racks.regionId")
+    .selectAll("machines")
+    .select(["racks.regionId as regionId", "regions.dnsDomain as dnsDomain"]);
+}
+
+export async function loadMachine(db: Kysely<Database>, id: string): Promise<Row> {
+  const m = await selectMachines(db).where("machines.id", "=", id).executeTakeFirst();
+  if (!m) throw NotFoundError.of("machine", id);
+  return m;
+}
+
+/** Splits the password off the power parameters: it is stored sealed, never in clear. */
+function sealPower(secrets: SecretBox, power: PowerParameters): { power: string; secret: string | null } {
+  const { password, ...rest } = power;
+  return { power: JSON.stringify(rest), secret: password === undefined ? null : secrets.seal(password) };
+}
+
+function sealDeploy(secrets: SecretBox, d: Static<typeof DeployTarget> | null | undefined) {
+  if (!d) return { deploy: null, secret: null };
+  const { userData, ...rest } = d;
+  return { deploy: JSON.stringify(rest), secret: userData === undefined ? null : secrets.seal(userData) };
+}
+
+function invalid(errors: { field: string; reason: string }[]): ValidationError {
+  return new ValidationError(errors.map((e) => `${e.field} ${e.reason}`).join("; "), errors);
+}
+
+const Params = Type.Object({ id: Id }, Strict);
+const tags = ["machines"];
+const HealthView = Type.Object({
+  health: Health,
+  sensors: Type.Array(SensorReading),
+  sel: Type.Array(SelEvent),
+});
+
+export function machineRoutes(app: FastifyInstance, ctx: RegionContext): void {
+  const db = ctx.store.db;
+
+  async function checkRefs(trx: Kysely<Database>, body: { rackId?: string; poolId?: string | null }) {
+    if (body.rackId) {
+      const r = await trx.selectFrom("racks").select("id").where("id", "=", body.rackId).executeTakeFirst();
+      if (!r) throw ValidationError.field("/rackId", `rack ${body.rackId} does not exist`);
+    }
+    if (body.poolId) {
+      const p = await trx.selectFrom("pools").select("id").where("id", "=", body.poolId).executeTakeFirst();
+      if (!p) throw ValidationError.field("/poolId", `pool ${body.poolId} does not exist`);
+    }
+  }
+
+  app.post(
+    "/machines",
+    { schema: { tags, body: MachineCreate, response: { 201: Machine } } },
+    async (req, reply) => {
+      const p = principalOf(req);
+      requireAdmin(p);
+      const body = req.body as MachineCreate;
+      const errors = checkPowerParameters(body.power);
+      if (body.vmHost && !body.poolId)
+        errors.push({ field: "/poolId", reason: "is required when vmHost is true" });
+      if (errors.length > 0) throw invalid(errors);
+      const macs = body.macs.map((m) => m.toLowerCase());
+      const res = await idempotent(
+        db,
+        {
+          principal: p.keyId,
+          key: readIdempotencyKey(req.headers["idempotency-key"]),
+          method: "POST",
+          path: req.url,
+          body,
+        },
+        async (trx) => {
+          await checkRefs(trx, body);
+          const taken = await trx
+            .selectFrom("machineMacs")
+            .selectAll()
+            .where("mac", "in", macs)
+            .executeTakeFirst();
+          if (taken)
+            throw new ConflictError(`MAC ${taken.mac} already belongs to machine ${taken.machineId}`);
+          const power = sealPower(ctx.secrets, body.power);
+          const deploy = sealDeploy(ctx.secrets, body.deploy);
+          const now = nowIso();
+          const id = newId("mch");
+          let status: Machine["status"] = "New";
+          const row: MachineTable = {
+            id,
+            hostname: body.hostname,
+            rackId: body.rackId,
+            macs: JSON.stringify(macs),
+            power: power.power,
+            powerSecret: power.secret,
+            poolId: body.poolId ?? null,
+            tags: JSON.stringify(body.tags ?? []),
+            description: body.description ?? "",
+            deploy: deploy.deploy,
+            deploySecret: deploy.secret,
+            vmHost: body.vmHost ? 1 : 0,
+            status,
+            statusReason: "enlisted",
+            statusChangedAt: now,
+            rescueFrom: null,
+            powerState: "unknown",
+            powerError: null,
+            inventory: null,
+            health: JSON.stringify({ status: "unknown", checkedAt: null, reasons: [] }),
+            ip: null,
+            version: 1,
+            createdAt: now,
+            updatedAt: now,
+          };
+          const actor = actorOf(p);
+          await trx.insertInto("machines").values(row).execute();
+          await trx
+            .insertInto("machineMacs")
+            .values(macs.map((mac) => ({ mac, machineId: id })))
+            .execute();
+          await appendEvent(trx, { actor, objectType: "machine", objectId: id, kind: "enlisted", to: "New" });
+          if (body.commission !== false) {
+            status = "Commissioning";
+            await trx
+              .updateTable("machines")
+              .set({ status, statusReason: "commissioning requested at enlistment" })
+              .where("id", "=", id)
+              .execute();
+            await appendEvent(trx, {
+              actor,
+              objectType: "machine",
+              objectId: id,
+              kind: "transition",
+              from: "New",
+              to: status,
+              reason: "commission",
+            });
+          }
+          return { status: 201, body: machineView(await loadMachine(trx, id)) };
+        },
+      );
+      ctx.dnsChanged();
+      return reply.code(res.status as 201).send(withEtag(reply, res.body));
+    },
+  );
+
+  app.get(
+    "/machines",
+    {
+      schema: {
+        tags,
+        querystring: Type.Composite(
+          [
+            ListQuery,
+            Type.Object({
+              region: Type.Optional(Id),
+              rack: Type.Optional(Id),
+              pool: Type.Optional(Id),
+              status: Type.Optional(MachineStatus),
+              tag: Type.Optional(Tag),
+              vmHost: Type.Optional(Type.Boolean()),
+            }),
+          ],
+          Strict,
+        ),
+        response: { 200: ListOf(Machine) },
+      },
+    },
+    async (req) => {
+      requireAdmin(principalOf(req));
+      const q = req.query as {
+        limit?: number;
+        cursor?: string;
+        region?: string;
+        rack?: string;
+        pool?: string;
+        status?: string;
+        tag?: string;
+        vmHost?: boolean;
+      };
+      const limit = q.limit ?? 100;
+      let query = selectMachines(db)
+        .orderBy("machines.id")
+        .limit(limit + 1);
+      if (q.cursor) query = query.where("machines.id", ">", q.cursor);
+      if (q.region) query = query.where("racks.regionId", "=", q.region);
+      if (q.rack) query = query.where("machines.rackId", "=", q.rack);
+      if (q.pool) query = query.where("machines.poolId", "=", q.pool);
+      if (q.status) query = query.where("machines.status", "=", q.status);
+      if (q.tag) query = query.where("machines.tags", "like", `%${JSON.stringify(q.tag)}%`);
+      if (q.vmHost !== undefined) query = query.where("machines.vmHost", "=", q.vmHost ? 1 : 0);
+      const { items, nextCursor } = page(await query.execute(), limit);
+      return { items: items.map(machineView), nextCursor };
+    },
+  );
+
+  app.get(
+    "/machines/:id",
+    { schema: { tags, params: Params, response: { 200: Machine } } },
+    async (req, reply) => {
+      requireAdmin(principalOf(req));
+      return withEtag(reply, machineView(await loadMachine(db, (req.params as { id: string }).id)));
+    },
+  );
+
+  app.patch(
+    "/machines/:id",
+    { schema: { tags, params: Params, body: MachineUpdate, response: { 200: Machine } } },
+    async (req, reply) => {
+      const p = principalOf(req);
+      requireAdmin(p);
+      const { id } = req.params as { id: string };
+      const body = req.body as MachineUpdate;
+      const updated = await db.transaction().execute(async (trx) => {
+        const m = await loadMachine(trx, id);
+        checkIfMatch(req, m.version);
+        const errors = body.power ? checkPowerParameters(body.power, m.powerSecret !== null) : [];
+        const vmHost = body.vmHost ?? m.vmHost === 1;
+        const poolId = body.poolId === undefined ? m.poolId : body.poolId;
+        if (vmHost && !poolId) errors.push({ field: "/poolId", reason: "is required when vmHost is true" });
+        if (errors.length > 0) throw invalid(errors);
+        await checkRefs(trx, { poolId });
+        if (poolId !== m.poolId && m.poolId) {
+          const vms = await trx.selectFrom("vms").select("id").where("hostId", "=", id).limit(1).execute();
+          if (vms.length > 0)
+            throw new ConflictError("machine hosts VMs; move or delete them before changing its pool");
+        }
+        const set: Partial<MachineTable> = {
+          poolId,
+          vmHost: vmHost ? 1 : 0,
+          tags: body.tags ? JSON.stringify(body.tags) : m.tags,
+          description: body.description ?? m.description,
+          version: m.version + 1,
+          updatedAt: nowIso(),
+        };
+        if (body.power) {
+          const sealed = sealPower(ctx.secrets, body.power);
+          set.power = sealed.power;
+          // Same power type and no new password: keep the stored one.
+          const samePowerType = (JSON.parse(m.power) as PowerParameters).type === body.power.type;
+          set.powerSecret = sealed.secret ?? (samePowerType ? m.powerSecret : null);
+        }
+        if (body.deploy !== undefined) {
+          const d = sealDeploy(ctx.secrets, body.deploy);
+          set.deploy = d.deploy;
+          set.deploySecret = d.secret;
+        }
+        await trx.updateTable("machines").set(set).where("id", "=", id).execute();
+        await appendEvent(trx, { actor: actorOf(p), objectType: "machine", objectId: id, kind: "updated" });
+        return loadMachine(trx, id);
+      });
+      return withEtag(reply, machineView(updated));
+    },
+  );
+
+  app.post(
+    "/machines/:id/actions/:action",
+    {
+      schema: {
+        tags,
+        params: Type.Object({ id: Id, action: MachineAction }, Strict),
+        body: MachineActionBody,
+        response: { 200: Machine },
+      },
+      // The body is optional: `POST …/actions/abort` with nothing is fine.
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
+    },
+    async (req, reply) => {
+      const p = principalOf(req);
+      requireAdmin(p);
+      const { id, action } = req.params as { id: string; action: string };
+      const body = req.body as Static<typeof MachineActionBody>;
+      if (!isOperatorAction(action))
+        throw ValidationError.field("params:action", "is not an operator action");
+      const m = await applyTransition(db, id, action, actorOf(p), body.reason ?? "", req);
+      ctx.dnsChanged();
+      return withEtag(reply, machineView(m));
+    },
+  );
+
+  app.get(
+    "/machines/:id/health",
+    { schema: { tags, params: Params, response: { 200: HealthView } } },
+    async (req) => {
+      requireAdmin(principalOf(req));
+      const m = await loadMachine(db, (req.params as { id: string }).id);
+      const sensors = await db
+        .selectFrom("machineSensors")
+        .selectAll()
+        .where("machineId", "=", m.id)
+        .orderBy("name")
+        .execute();
+      const sel = await db
+        .selectFrom("machineSel")
+        .selectAll()
+        .where("machineId", "=", m.id)
+        .orderBy("selId")
+        .execute();
+      return {
+        health: JSON.parse(m.health) as Static<typeof Health>,
+        sensors: sensors.map((s) => ({
+          name: s.name,
+          kind: s.kind,
+          value: s.value,
+          unit: s.unit,
+          status: s.status,
+        })),
+        sel: sel.map((e) => ({
+          id: e.selId,
+          at: e.at,
+          sensor: e.sensor,
+          description: e.description,
+          severity: e.severity,
+        })),
+      };
+    },
+  );
+
+  app.delete("/machines/:id", { schema: { tags, params: Params } }, async (req, reply) => {
+    const p = principalOf(req);
+    requireAdmin(p);
+    const { id } = req.params as { id: string };
+    await db.transaction().execute(async (trx) => {
+      const m = await loadMachine(trx, id);
+      checkIfMatch(req, m.version);
+      if (["Allocated", "Deploying", "Deployed", "Releasing", "Rescue"].includes(m.status)) {
+        throw new ConflictError(
+          `machine ${m.hostname} is ${m.status}; release it before removing it`,
+          "ILLEGAL_TRANSITION",
+          ["release"],
+        );
+      }
+      const vms = await trx.selectFrom("vms").select("id").where("hostId", "=", id).limit(1).execute();
+      if (vms.length > 0) throw new ConflictError(`machine ${m.hostname} still hosts VMs`);
+      await trx.deleteFrom("machineSensors").where("machineId", "=", id).execute();
+      await trx.deleteFrom("machineSel").where("machineId", "=", id).execute();
+      await trx.deleteFrom("machineMacs").where("machineId", "=", id).execute();
+      await trx.deleteFrom("machines").where("id", "=", id).execute();
+      await appendEvent(trx, {
+        actor: actorOf(p),
+        objectType: "machine",
+        objectId: id,
+        kind: "deleted",
+        from: m.status,
+      });
+    });
+    ctx.dnsChanged();
+    return reply.code(204).send();
+  });
+}
+
+/**
+ * Applies one lifecycle action in a transaction, with its event. Used by the operator
+ * actions above and by the rack's results.
+ */
+export async function applyTransition(
+  db: Kysely<Database>,
+  id: string,
+  action: Parameters<typeof transition>[1],
+  actor: string,
+  reason: string,
+  req?: FastifyRequest,
+): Promise<Row> {
+  return db.transaction().execute(async (trx) => {
+    const m = await loadMachine(trx, id);
+    if (req) checkIfMatch(req, m.version);
+    const from = m.status as Machine["status"];
+    const t = transition(from, action, (m.rescueFrom ?? undefined) as Machine["status"] | undefined);
+    if (!t.ok) {
+      const allowed = t.allowed.filter(isOperatorAction);
+      throw new ConflictError(
+        `cannot ${action} machine ${m.hostname}: it is ${from}; allowed: ${allowed.join(", ") || "none"}`,
+        "ILLEGAL_TRANSITION",
+        allowed,
+      );
+    }
+    if (action === "deploy" && !m.deploy && m.vmHost !== 1) {
+      throw ValidationError.field("/deploy", "set a deploy target (image) or vmHost before deploying");
+    }
+    const now = nowIso();
+    await trx
+      .updateTable("machines")
+      .set({
+        status: t.to,
+        statusReason: reason || action,
+        statusChangedAt: now,
+        rescueFrom: action === "rescue" ? from : t.to === "Rescue" ? m.rescueFrom : null,
+        version: m.version + 1,
+        updatedAt: now,
+      })
+      .where("id", "=", id)
+      .execute();
+    await appendEvent(trx, {
+      actor,
+      objectType: "machine",
+      objectId: id,
+      kind: "transition",
+      from,
+      to: t.to,
+      reason: reason || action,
+    });
+    return loadMachine(trx, id);
+  });
+}

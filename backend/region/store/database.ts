@@ -1,0 +1,170 @@
+/**
+ * Table shapes as kysely sees them (camelCase here; snake_case in SQL via CamelCasePlugin).
+ * Timestamps are ISO-8601 text, booleans 0/1 and nested values JSON text, so that SQLite and
+ * PostgreSQL hold byte-identical data and one set of queries serves both.
+ */
+import type { Generated } from "kysely";
+
+interface Versioned {
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RegionTable extends Versioned {
+  id: string;
+  name: string;
+  dnsDomain: string;
+  description: string;
+  dnsTtl: number;
+}
+export interface FabricTable extends Versioned {
+  id: string;
+  name: string;
+  regionId: string;
+  description: string;
+}
+export interface RackTable extends Versioned {
+  id: string;
+  name: string;
+  regionId: string;
+  fabricId: string | null;
+  subnet: string;
+  gateway: string | null;
+  dhcpStart: string;
+  dhcpEnd: string;
+  description: string;
+  status: string;
+  lastHeartbeat: string | null;
+  tokenHash: string;
+}
+export interface PoolTable extends Versioned {
+  id: string;
+  name: string;
+  description: string;
+  cpuOvercommit: number;
+  memoryOvercommit: number;
+}
+export interface PoolTenantTable {
+  poolId: string;
+  tenantId: string;
+}
+export interface MachineTable extends Versioned {
+  id: string;
+  hostname: string;
+  rackId: string;
+  macs: string;
+  power: string;
+  powerSecret: string | null;
+  poolId: string | null;
+  tags: string;
+  description: string;
+  deploy: string | null;
+  deploySecret: string | null;
+  vmHost: number;
+  status: string;
+  statusReason: string;
+  statusChangedAt: string;
+  rescueFrom: string | null;
+  powerState: string;
+  powerError: string | null;
+  inventory: string | null;
+  health: string;
+  ip: string | null;
+}
+export interface MachineMacTable {
+  mac: string;
+  machineId: string;
+}
+export interface VmTable extends Versioned {
+  id: string;
+  name: string;
+  tenantId: string;
+  poolId: string;
+  hostId: string | null;
+  regionId: string | null;
+  image: string;
+  cores: number;
+  memoryMib: number;
+  diskGib: number;
+  antiAffinityGroup: string | null;
+  spread: string | null;
+  description: string;
+  powerState: string;
+  status: string;
+  statusReason: string;
+  ip: string | null;
+  userDataSecret: string | null;
+  sshKeys: string;
+  lastSeen: string | null;
+}
+export interface TenantTable extends Versioned {
+  id: string;
+  name: string;
+  description: string;
+}
+export interface ApiKeyTable {
+  id: string;
+  name: string;
+  role: string;
+  tenantId: string | null;
+  hash: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+export interface EventTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  objectType: string;
+  objectId: string;
+  kind: string;
+  fromState: string | null;
+  toState: string | null;
+  reason: string;
+}
+export interface IdempotencyTable {
+  principal: string;
+  key: string;
+  method: string;
+  path: string;
+  requestHash: string;
+  statusCode: number;
+  response: string;
+  createdAt: string;
+}
+export interface SensorTable {
+  machineId: string;
+  name: string;
+  kind: string;
+  value: number | null;
+  unit: string;
+  status: string;
+  at: string;
+}
+export interface SelTable {
+  machineId: string;
+  selId: number;
+  at: string | null;
+  sensor: string;
+  description: string;
+  severity: string;
+}
+
+export interface Database {
+  regions: RegionTable;
+  fabrics: FabricTable;
+  racks: RackTable;
+  pools: PoolTable;
+  poolTenants: PoolTenantTable;
+  machines: MachineTable;
+  machineMacs: MachineMacTable;
+  vms: VmTable;
+  tenants: TenantTable;
+  apiKeys: ApiKeyTable;
+  events: EventTable;
+  idempotencyKeys: IdempotencyTable;
+  machineSensors: SensorTable;
+  machineSel: SelTable;
+}

@@ -1,0 +1,222 @@
+/**
+ * Versioned schema migrations, run by kysely's Migrator at start-up. Append new entries;
+ * never edit a released one. Written once for both dialects: only the event id column
+ * differs (SQLite autoincrement vs PostgreSQL identity).
+ */
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+import type { Dialect } from "./open";
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
+type AnyDb = Kysely<any>;
+
+function initial(dialect: Dialect): Migration {
+  return {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable("regions")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("name", "text", (c) => c.notNull().unique())
+        .addColumn("dns_domain", "text", (c) => c.notNull().unique())
+        .addColumn("description", "text", (c) => c.notNull())
+        .addColumn("dns_ttl", "integer", (c) => c.notNull())
+        .addColumn("version", "integer", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("tenants")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("name", "text", (c) => c.notNull().unique())
+        .addColumn("description", "text", (c) => c.notNull())
+        .addColumn("version", "integer", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("fabrics")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("region_id", "text", (c) => c.notNull().references("regions.id"))
+        .addColumn("description", "text", (c) => c.notNull())
+        .addColumn("version", "integer", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .addUniqueConstraint("fabrics_region_name", ["region_id", "name"])
+        .execute();
+      await db.schema
+        .createTable("racks")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("name", "text", (c) => c.notNull().unique())
+        .addColumn("region_id", "text", (c) => c.notNull().references("regions.id"))
+        .addColumn("fabric_id", "text", (c) => c.references("fabrics.id"))
+        .addColumn("subnet", "text", (c) => c.notNull())
+        .addColumn("gateway", "text")
+        .addColumn("dhcp_start", "text", (c) => c.notNull())
+        .addColumn("dhcp_end", "text", (c) => c.notNull())
+        .addColumn("description", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("last_heartbeat", "text")
+        .addColumn("token_hash", "text", (c) => c.notNull().unique())
+        .addColumn("version", "integer", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("pools")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("name", "text", (c) => c.notNull().unique())
+        .addColumn("description", "text", (c) => c.notNull())
+        .addColumn("cpu_overcommit", "real", (c) => c.notNull())
+        .addColumn("memory_overcommit", "real", (c) => c.notNull())
+        .addColumn("version", "integer", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("pool_tenants")
+        .addColumn("pool_id", "text", (c) => c.notNull().references("pools.id").onDelete("cascade"))
+        .addColumn("tenant_id", "text", (c) => c.notNull().references("tenants.id").onDelete("cascade"))
+        .addPrimaryKeyConstraint("pool_tenants_pk", ["pool_id", "tenant_id"])
+        .execute();
+      await db.schema
+        .createTable("machines")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("hostname", "text", (c) => c.notNull().unique())
+        .addColumn("rack_id", "text", (c) => c.notNull().references("racks.id"))
+        .addColumn("macs", "text", (c) => c.notNull())
+        .addColumn("power", "text", (c) => c.notNull())
+        .addColumn("power_secret", "text")
+        .addColumn("pool_id", "text", (c) => c.references("pools.id"))
+        .addColumn("tags", "text", (c) => c.notNull())
+        .addColumn("description", "text", (c) => c.notNull())
+        .addColumn("deploy", "text")
+        .addColumn("deploy_secret", "text")
+        .addColumn("vm_host", "integer", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("status_reason", "text", (c) => c.notNull())
+        .addColumn("status_changed_at", "text", (c) => c.notNull())
+        .addColumn("rescue_from", "text")
+        .addColumn("power_state", "text", (c) => c.notNull())
+        .addColumn("power_error", "text")
+        .addColumn("inventory", "text")
+        .addColumn("health", "text", (c) => c.notNull())
+        .addColumn("ip", "text")
+        .addColumn("version", "integer", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("machines_rack").on("machines").column("rack_id").execute();
+      await db.schema.createIndex("machines_pool").on("machines").column("pool_id").execute();
+      await db.schema.createIndex("machines_status").on("machines").column("status").execute();
+      await db.schema
+        .createTable("machine_macs")
+        .addColumn("mac", "text", (c) => c.primaryKey())
+        .addColumn("machine_id", "text", (c) => c.notNull().references("machines.id").onDelete("cascade"))
+        .execute();
+      await db.schema
+        .createTable("vms")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("tenant_id", "text", (c) => c.notNull().references("tenants.id"))
+        .addColumn("pool_id", "text", (c) => c.notNull().references("pools.id"))
+        .addColumn("host_id", "text", (c) => c.references("machines.id"))
+        .addColumn("region_id", "text", (c) => c.references("regions.id"))
+        .addColumn("image", "text", (c) => c.notNull())
+        .addColumn("cores", "integer", (c) => c.notNull())
+        .addColumn("memory_mib", "integer", (c) => c.notNull())
+        .addColumn("disk_gib", "integer", (c) => c.notNull())
+        .addColumn("anti_affinity_group", "text")
+        .addColumn("spread", "text")
+        .addColumn("description", "text", (c) => c.notNull())
+        .addColumn("power_state", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("status_reason", "text", (c) => c.notNull())
+        .addColumn("ip", "text")
+        .addColumn("user_data_secret", "text")
+        .addColumn("ssh_keys", "text", (c) => c.notNull())
+        .addColumn("last_seen", "text")
+        .addColumn("version", "integer", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .addUniqueConstraint("vms_tenant_name", ["tenant_id", "name"])
+        .execute();
+      await db.schema.createIndex("vms_host").on("vms").column("host_id").execute();
+      await db.schema.createIndex("vms_pool").on("vms").column("pool_id").execute();
+      await db.schema
+        .createTable("api_keys")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("role", "text", (c) => c.notNull())
+        .addColumn("tenant_id", "text", (c) => c.references("tenants.id"))
+        .addColumn("hash", "text", (c) => c.notNull().unique())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("last_used_at", "text")
+        .addColumn("revoked_at", "text")
+        .execute();
+      await db.schema
+        .createTable("events")
+        .addColumn("id", dialect === "postgres" ? "bigserial" : "integer", (c) =>
+          dialect === "postgres" ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
+        .addColumn("at", "text", (c) => c.notNull())
+        .addColumn("actor", "text", (c) => c.notNull())
+        .addColumn("object_type", "text", (c) => c.notNull())
+        .addColumn("object_id", "text", (c) => c.notNull())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("from_state", "text")
+        .addColumn("to_state", "text")
+        .addColumn("reason", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("events_object").on("events").columns(["object_id", "id"]).execute();
+      await db.schema
+        .createTable("idempotency_keys")
+        .addColumn("principal", "text", (c) => c.notNull())
+        .addColumn("key", "text", (c) => c.notNull())
+        .addColumn("method", "text", (c) => c.notNull())
+        .addColumn("path", "text", (c) => c.notNull())
+        .addColumn("request_hash", "text", (c) => c.notNull())
+        .addColumn("status_code", "integer", (c) => c.notNull())
+        .addColumn("response", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("idempotency_pk", ["principal", "key"])
+        .execute();
+      await db.schema
+        .createTable("machine_sensors")
+        .addColumn("machine_id", "text", (c) => c.notNull().references("machines.id").onDelete("cascade"))
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("value", "real")
+        .addColumn("unit", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("at", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("machine_sensors_pk", ["machine_id", "name"])
+        .execute();
+      await db.schema
+        .createTable("machine_sel")
+        .addColumn("machine_id", "text", (c) => c.notNull().references("machines.id").onDelete("cascade"))
+        .addColumn("sel_id", "integer", (c) => c.notNull())
+        .addColumn("at", "text")
+        .addColumn("sensor", "text", (c) => c.notNull())
+        .addColumn("description", "text", (c) => c.notNull())
+        .addColumn("severity", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("machine_sel_pk", ["machine_id", "sel_id"])
+        .execute();
+    },
+  };
+}
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return { "0001_initial": initial(this.dialect) };
+  }
+}
+
+export async function migrate(db: AnyDb, dialect: Dialect): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error || failed) {
+    throw new Error(`store migration ${failed?.migrationName ?? ""} failed: ${String(error)}`);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Opens the region's store: embedded SQLite in the data directory by default (WAL, so a
+ * kill -9 loses no committed write), or PostgreSQL by URL so several region replicas share
+ * one database (HA). Migrations run on open; with PostgreSQL they are serialised by an
+ * advisory lock so replicas starting together don't race.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { Pool } from "pg";
+import type { Database } from "./database";
+import { migrate } from "./migrations";
+
+export type Dialect = "sqlite" | "postgres";
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** Directory for the embedded SQLite file (used when no databaseUrl is given). */
+  dataDir: string;
+  /** postgres://user@host:port/db for the HA store. */
+  databaseUrl?: string;
+}
+
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const file = new SqliteDatabase(join(opts.dataDir, "region.sqlite"));
+  file.pragma("journal_mode = WAL");
+  // NORMAL in WAL mode survives a process crash; only an OS crash can lose the last commits.
+  file.pragma("synchronous = NORMAL");
+  file.pragma("foreign_keys = ON");
+  file.pragma("busy_timeout = 5000");
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: file }),
+    plugins: [new CamelCasePlugin()],
+  });
+  await migrate(db, "sqlite");
+  return { db, dialect: "sqlite", close: () => db.destroy() };
+}
+
+async function openPostgres(url: string): Promise<Store> {
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new Error("--database must be a postgres:// URL");
+  const pool = new Pool({ connectionString: url, max: 10 });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    plugins: [new CamelCasePlugin()],
+  });
+  await db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(7301)`.execute(conn);
+    try {
+      await migrate(conn, "postgres");
+    } finally {
+      await sql`select pg_advisory_unlock(7301)`.execute(conn);
+    }
+  });
+  return { db, dialect: "postgres", close: () => db.destroy() };
+}
+
+/** Unique-constraint violations from either engine, so the API can answer 409. */
+export function isUniqueViolation(e: unknown): boolean {
+  const code = (e as { code?: string }).code;
+  return code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "23505";
+}
+export function isForeignKeyViolation(e: unknown): boolean {
+  const code = (e as { code?: string }).code;
+  return code === "SQLITE_CONSTRAINT_FOREIGNKEY" || code === "23503";
+}

@@ -1,0 +1,191 @@
+import { type Static, Type } from "@sinclair/typebox";
+import { Description, Id, Label, Mac, Meta, Strict, Tags, Timestamp } from "./common";
+
+export const PowerType = Type.Union([
+  Type.Literal("ipmi"),
+  Type.Literal("virsh"),
+  Type.Literal("wol"),
+  Type.Literal("manual"),
+]);
+
+/**
+ * How the rack reaches the machine's power control. One flat object (not a union) so that a
+ * mistake gets one precise error instead of one per union branch; which fields each type
+ * needs is checked by `checkPowerParameters` in backend/region/machine-rules.ts.
+ */
+export const PowerParameters = Type.Object(
+  {
+    type: PowerType,
+    address: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 255, description: "BMC host or IP (ipmi)" }),
+    ),
+    port: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 65535, description: "BMC UDP port, default 623" }),
+    ),
+    user: Type.Optional(Type.String({ maxLength: 16, description: "IPMI user (16 bytes max in IPMI 1.5)" })),
+    password: Type.Optional(
+      Type.String({ maxLength: 20, description: "BMC password (secret; write-only, never returned)" }),
+    ),
+    ipmiVersion: Type.Optional(Type.Union([Type.Literal("1.5"), Type.Literal("2.0")])),
+    authType: Type.Optional(
+      Type.Union([Type.Literal("md5"), Type.Literal("password"), Type.Literal("none")]),
+    ),
+    uri: Type.Optional(Type.String({ maxLength: 512, description: "libvirt URI (virsh)" })),
+    domain: Type.Optional(Type.String({ maxLength: 255, description: "libvirt domain name (virsh)" })),
+    broadcast: Type.Optional(Type.String({ maxLength: 64, description: "Wake-on-LAN target address (wol)" })),
+  },
+  Strict,
+);
+/** Power parameters as returned: the password is replaced by whether one is set. */
+export const PowerParametersView = Type.Object({
+  type: PowerType,
+  address: Type.Optional(Type.String()),
+  port: Type.Optional(Type.Integer()),
+  user: Type.Optional(Type.String()),
+  passwordSet: Type.Boolean(),
+  ipmiVersion: Type.Optional(Type.String()),
+  authType: Type.Optional(Type.String()),
+  uri: Type.Optional(Type.String()),
+  domain: Type.Optional(Type.String()),
+  broadcast: Type.Optional(Type.String()),
+});
+
+export const DeployTarget = Type.Object(
+  {
+    image: Type.String({ minLength: 1, maxLength: 128 }),
+    userData: Type.Optional(Type.String({ maxLength: 65536 })),
+    sshKeys: Type.Optional(Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 32 })),
+  },
+  Strict,
+);
+
+export const MachineCreate = Type.Object(
+  {
+    hostname: Label,
+    rackId: Id,
+    macs: Type.Array(Mac, { minItems: 1, maxItems: 16, uniqueItems: true }),
+    power: PowerParameters,
+    poolId: Type.Optional(Id),
+    tags: Type.Optional(Tags),
+    description: Type.Optional(Description),
+    deploy: Type.Optional(DeployTarget),
+    vmHost: Type.Optional(Type.Boolean({ description: "deploy as a KVM host and join poolId" })),
+    commission: Type.Optional(
+      Type.Boolean({ default: true, description: "commission right after enlisting" }),
+    ),
+  },
+  Strict,
+);
+export const MachineUpdate = Type.Object(
+  {
+    poolId: Type.Optional(Type.Union([Id, Type.Null()])),
+    tags: Type.Optional(Tags),
+    description: Type.Optional(Description),
+    power: Type.Optional(PowerParameters),
+    deploy: Type.Optional(Type.Union([DeployTarget, Type.Null()])),
+    vmHost: Type.Optional(Type.Boolean()),
+  },
+  Strict,
+);
+
+export const MachineStatus = Type.Union(
+  [
+    "New",
+    "Commissioning",
+    "Ready",
+    "Allocated",
+    "Deploying",
+    "Deployed",
+    "Releasing",
+    "FailedCommissioning",
+    "FailedDeployment",
+    "FailedReleasing",
+    "Broken",
+    "Rescue",
+  ].map((s) => Type.Literal(s)),
+);
+export const PowerState = Type.Union(["on", "off", "unknown", "error"].map((s) => Type.Literal(s)));
+
+export const Inventory = Type.Object({
+  cores: Type.Integer(),
+  memoryMiB: Type.Integer(),
+  storage: Type.Array(Type.Object({ name: Type.String(), sizeGiB: Type.Number() })),
+  nics: Type.Array(Type.Object({ name: Type.String(), mac: Type.String() })),
+  cpuModel: Type.Optional(Type.String()),
+});
+
+export const SensorReading = Type.Object({
+  name: Type.String(),
+  kind: Type.String({ description: "temperature | fan | voltage | current | discrete" }),
+  value: Type.Union([Type.Number(), Type.Null()]),
+  unit: Type.String(),
+  status: Type.Union(["ok", "warning", "critical", "unknown"].map((s) => Type.Literal(s))),
+});
+export const SelEvent = Type.Object({
+  id: Type.Integer(),
+  at: Type.Union([Timestamp, Type.Null()]),
+  sensor: Type.String(),
+  description: Type.String(),
+  severity: Type.Union(["info", "warning", "critical"].map((s) => Type.Literal(s))),
+});
+export const Health = Type.Object({
+  status: Type.Union(["ok", "warning", "critical", "unknown"].map((s) => Type.Literal(s))),
+  checkedAt: Type.Union([Timestamp, Type.Null()]),
+  reasons: Type.Array(Type.String()),
+});
+
+export const Machine = Type.Object({
+  ...Meta,
+  hostname: Type.String(),
+  fqdn: Type.String(),
+  rackId: Id,
+  regionId: Id,
+  macs: Type.Array(Type.String()),
+  power: PowerParametersView,
+  poolId: Type.Union([Id, Type.Null()]),
+  tags: Type.Array(Type.String()),
+  description: Type.String(),
+  deploy: Type.Union([DeployTarget, Type.Null()]),
+  vmHost: Type.Boolean(),
+  status: MachineStatus,
+  statusReason: Type.String(),
+  powerState: PowerState,
+  powerError: Type.Union([Type.String(), Type.Null()]),
+  inventory: Type.Union([Inventory, Type.Null()]),
+  health: Health,
+  ip: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const MachineAction = Type.Union(
+  [
+    "commission",
+    "allocate",
+    "deploy",
+    "release",
+    "mark-broken",
+    "mark-fixed",
+    "rescue",
+    "exit-rescue",
+    "abort",
+  ].map((s) => Type.Literal(s)),
+);
+export const MachineActionBody = Type.Object(
+  { reason: Type.Optional(Type.String({ maxLength: 1024 })), erase: Type.Optional(Type.Boolean()) },
+  Strict,
+);
+
+export type PowerParameters = Static<typeof PowerParameters>;
+export type PowerParametersView = Static<typeof PowerParametersView>;
+export type MachineCreate = Static<typeof MachineCreate>;
+export type MachineUpdate = Static<typeof MachineUpdate>;
+export type MachineStatus = Static<typeof MachineStatus>;
+export type PowerState = Static<typeof PowerState>;
+export type Inventory = Static<typeof Inventory>;
+export type SensorReading = Static<typeof SensorReading>;
+export type SelEvent = Static<typeof SelEvent>;
+export type Health = Static<typeof Health>;
+export type Machine = Static<typeof Machine>;
+export type MachineAction = Static<typeof MachineAction>;
+export type MachineActionBody = Static<typeof MachineActionBody>;
+/** Extra for `Label` consumers: hostnames are DNS labels. */
+export const Hostname = Label;

@@ -1,0 +1,65 @@
+import { type Static, Type } from "@sinclair/typebox";
+import { Description, Id, Label, Meta, Strict, Timestamp } from "./common";
+
+export const SpreadLevel = Type.Union([Type.Literal("host"), Type.Literal("rack"), Type.Literal("region")]);
+
+/** A customer VM, placed by the allocator on a VM host of a pool granted to the tenant. */
+export const VmCreate = Type.Object(
+  {
+    name: Label,
+    poolId: Id,
+    image: Type.String({
+      pattern: "^[a-z0-9][a-z0-9._-]{0,63}$",
+      description: "base image name, e.g. ubuntu-24.04",
+    }),
+    cores: Type.Integer({ minimum: 1, maximum: 64 }),
+    memoryMiB: Type.Integer({ minimum: 128, maximum: 262144 }),
+    diskGiB: Type.Integer({ minimum: 1, maximum: 4096 }),
+    antiAffinityGroup: Type.Optional(Label),
+    spread: Type.Optional(SpreadLevel),
+    regionId: Type.Optional(Id),
+    userData: Type.Optional(Type.String({ maxLength: 65536 })),
+    sshKeys: Type.Optional(Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 32 })),
+    description: Type.Optional(Description),
+    powerState: Type.Optional(Type.Union([Type.Literal("on"), Type.Literal("off")])),
+  },
+  Strict,
+);
+export const VmUpdate = Type.Object(
+  {
+    cores: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+    memoryMiB: Type.Optional(Type.Integer({ minimum: 128, maximum: 262144 })),
+    diskGiB: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096 })),
+    description: Type.Optional(Description),
+    powerState: Type.Optional(Type.Union([Type.Literal("on"), Type.Literal("off")])),
+  },
+  Strict,
+);
+export const VmStatus = Type.Union(
+  ["Pending", "Creating", "Running", "Stopped", "Updating", "Deleting", "Failed"].map((s) => Type.Literal(s)),
+);
+export const Vm = Type.Object({
+  ...Meta,
+  name: Type.String(),
+  tenantId: Id,
+  poolId: Id,
+  hostId: Type.Union([Id, Type.Null()]),
+  regionId: Type.Union([Id, Type.Null()]),
+  image: Type.String(),
+  cores: Type.Integer(),
+  memoryMiB: Type.Integer(),
+  diskGiB: Type.Integer(),
+  antiAffinityGroup: Type.Union([Type.String(), Type.Null()]),
+  spread: Type.Union([SpreadLevel, Type.Null()]),
+  description: Type.String(),
+  powerState: Type.Union([Type.Literal("on"), Type.Literal("off")]),
+  status: VmStatus,
+  statusReason: Type.String(),
+  ip: Type.Union([Type.String(), Type.Null()]),
+  fqdn: Type.Union([Type.String(), Type.Null()]),
+  lastSeen: Type.Union([Timestamp, Type.Null()]),
+});
+export type VmCreate = Static<typeof VmCreate>;
+export type VmUpdate = Static<typeof VmUpdate>;
+export type VmStatus = Static<typeof VmStatus>;
+export type Vm = Static<typeof Vm>;

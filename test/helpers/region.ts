@@ -1,0 +1,126 @@
+/**
+ * Starts a real region server on 127.0.0.1 (ephemeral port) for a test: in-process for API
+ * tests, or as a child process (`startRegionProcess`) when a test must kill -9 it.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { buildRegion, type RegionApp } from "../../backend/region/server";
+
+export const ADMIN_KEY = "fbx_test_admin_key_0123456789abcdef";
+
+export interface TestRegion {
+  url: string;
+  api: string;
+  region: RegionApp;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestRegion(
+  opts: { databaseUrl?: string; dataDir?: string } = {},
+): Promise<TestRegion> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "fibrix-region-"));
+  const region = await buildRegion({
+    dataDir,
+    databaseUrl: opts.databaseUrl,
+    adminKey: ADMIN_KEY,
+    logger: pino({ level: "silent" }),
+  });
+  await region.app.listen({ host: "127.0.0.1", port: 0 });
+  const { port } = region.app.server.address() as { port: number };
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    api: `${url}/api/v1`,
+    region,
+    dataDir,
+    async stop() {
+      await region.app.close();
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Minimal fetch wrapper for tests that look at raw HTTP (status codes, headers, bodies). */
+export async function http(
+  api: string,
+  method: string,
+  path: string,
+  opts: { key?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  if (opts.key !== "") headers.authorization = `Bearer ${opts.key ?? ADMIN_KEY}`;
+  let body: string | undefined;
+  if (opts.raw !== undefined) body = opts.raw;
+  else if (opts.body !== undefined) body = JSON.stringify(opts.body);
+  if (body !== undefined && !headers["content-type"]) headers["content-type"] = "application/json";
+  const res = await fetch(`${api}${path}`, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON: keep the text */
+  }
+  return { status: res.status, headers: res.headers, body: parsed };
+}
+
+export interface RegionProcess {
+  api: string;
+  child: ChildProcess;
+  kill9(): void;
+  stop(): Promise<void>;
+}
+
+/** Runs `fibrix region serve` from dist/ (built by `npm test`) as a separate process. */
+export async function startRegionProcess(dataDir: string, databaseUrl?: string): Promise<RegionProcess> {
+  const args = [
+    join(__dirname, "../../bin/fibrix.js"),
+    "region",
+    "serve",
+    "--listen",
+    "127.0.0.1:0",
+    "--data",
+    dataDir,
+    "--dns-port",
+    "0",
+  ];
+  if (databaseUrl) args.push("--database", databaseUrl);
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, FIBRIX_ADMIN_KEY: ADMIN_KEY, FIBRIX_LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let err = "";
+  child.stderr!.on("data", (d) => {
+    err += String(d);
+  });
+  const api = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`region did not start: ${out} ${err}`)), 20_000);
+    child.stdout!.on("data", (d) => {
+      out += String(d);
+      const m = out.match(/listening on (http:\/\/[0-9.:]+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(`${m[1]}/api/v1`);
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`region exited ${code}: ${out} ${err}`));
+    });
+  });
+  const exited = new Promise<void>((r) => child.on("exit", () => r()));
+  return {
+    api,
+    child,
+    kill9: () => child.kill("SIGKILL"),
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
