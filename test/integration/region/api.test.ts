@@ -19,7 +19,7 @@ import { ApiKeyCreate } from "../../../sdk/schema/tenant";
 
 const SCHEMAS: Record<
   string,
-  { required?: string[]; properties?: Record<string, { type?: string; pattern?: string }> }
+  { required?: string[]; properties?: Record<string, any> }
 > = {
   "/regions": RegionCreate,
   "/fabrics": FabricCreate,
@@ -57,7 +57,7 @@ const BAD_LABELS = [
 /** ≥ 50 malformed variants of a valid body: wrong types, missing and unknown fields, huge strings, non-JSON. */
 function malformed(
   valid: Json,
-  schema: { required?: string[]; properties?: Record<string, { type?: string; pattern?: string }> },
+  schema: { required?: string[]; properties?: Record<string, any> },
   extra: unknown[] = [],
 ): { label: string; raw: string }[] {
   const required = schema.required ?? [];
