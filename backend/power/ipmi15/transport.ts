@@ -283,6 +283,14 @@ export class UdpLanTransport implements LanTransport {
           s.off("error", failBind);
           // Later socket errors must not crash the process; the affected exchanges time out.
           s.on("error", () => undefined);
+          // One socket answers for hundreds of BMCs at once: the default ~200 KB receive buffer
+          // drops replies above ~128 in flight (each drop costs a retransmit). The kernel caps
+          // the request at net.core.rmem_max, which is fine.
+          try {
+            s.setRecvBufferSize(4 << 20);
+          } catch {
+            /* keep the default */
+          }
           this.socket = s;
           this.updateRef();
           resolve(s);
