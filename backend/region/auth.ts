@@ -11,7 +11,9 @@ import type { Database } from "./store/database";
 
 export type Principal =
   | { kind: "admin"; keyId: string; name: string }
-  | { kind: "tenant"; keyId: string; name: string; tenantId: string };
+  | { kind: "tenant"; keyId: string; name: string; tenantId: string }
+  /** A rack controller, by its enrollment token (`fbr_…`); it may use /rack-agent only. */
+  | { kind: "rack"; keyId: string; name: string; rackId: string };
 
 export function generateApiKey(): string {
   return `fbx_${randomBytes(32).toString("base64url")}`;
@@ -22,6 +24,7 @@ export function hashKey(key: string): string {
 }
 
 export function actorOf(p: Principal): string {
+  if (p.kind === "rack") return `rack:${p.rackId}`;
   return p.kind === "admin" ? `admin:${p.name}` : `tenant:${p.tenantId}:${p.name}`;
 }
 
@@ -38,6 +41,15 @@ export class KeyAuthenticator {
   async authenticate(header: string | undefined): Promise<Principal> {
     const m = header?.match(/^Bearer\s+(\S+)$/i);
     if (!m) throw new UnauthorizedError();
+    if (m[1]!.startsWith("fbr_")) {
+      const rack = await this.db
+        .selectFrom("racks")
+        .select(["id", "name"])
+        .where("tokenHash", "=", hashKey(m[1]!))
+        .executeTakeFirst();
+      if (!rack) throw new UnauthorizedError("unknown rack enrollment token");
+      return { kind: "rack", keyId: rack.id, name: rack.name, rackId: rack.id };
+    }
     const row = await this.db
       .selectFrom("apiKeys")
       .select(["id", "name", "role", "tenantId", "revokedAt"])

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { PreconditionFailedError, ValidationError } from "../../sdk/errors";
 import type { KeyAuthenticator, Principal } from "./auth";
 import type { SecretBox } from "./store/secret-box";
+import type { TaskSignal } from "./tasks";
 import type { Store } from "./store/open";
 
 /** What every route module needs; built once by server.ts. */
@@ -13,6 +14,8 @@ export interface RegionContext {
   log: Logger;
   /** Called after a commit that changes DNS-visible data (names, addresses). */
   dnsChanged(): void;
+  /** Wakes racks long-polling for work; call after committing a task. */
+  tasks: TaskSignal;
 }
 
 declare module "fastify" {

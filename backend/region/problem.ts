@@ -29,6 +29,8 @@ export function fieldErrors(errors: AjvError[], where: string): FieldError[] {
       reason = "is not a known field";
     } else if (e.keyword === "pattern" || e.keyword === "format") {
       reason = `is not valid (${patternHint(e)})`;
+    } else if (e.keyword === "enum") {
+      reason = `must be one of ${(e.params.allowedValues as unknown[]).join(", ")}`;
     } else if (e.keyword === "anyOf" || e.keyword === "oneOf") {
       continue; // the branch errors already say what is wrong
     }

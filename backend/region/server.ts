@@ -14,6 +14,7 @@ import Fastify, {
   LogController,
 } from "fastify";
 import pino, { type Logger } from "pino";
+import { ForbiddenError } from "../../sdk/errors";
 import { ensureAdminKey, KeyAuthenticator } from "./auth";
 import type { RegionContext } from "./context";
 import { installMetrics } from "./metrics";
@@ -26,7 +27,9 @@ import { rackRoutes } from "./routes/racks";
 import { regionRoutes } from "./routes/regions";
 import { tenantRoutes } from "./routes/tenants";
 import { vmRoutes } from "./routes/vms";
+import { rackAgentRoutes } from "./routes/rack-agent";
 import { openStore, type Store } from "./store/open";
+import { TaskSignal } from "./tasks";
 import { SecretBox } from "./store/secret-box";
 
 export const API_PREFIX = "/api/v1";
@@ -45,8 +48,10 @@ export interface RegionApp {
   ctx: RegionContext;
   /** The admin key generated on first start (undefined afterwards or with adminKey). */
   bootstrapKey: string | undefined;
-  /** Bumped on every DNS-visible change; the DNS server rebuilds its zones when it moves. */
+  /** Bumped on every DNS-visible change; it is the zones' SOA serial. */
   dnsSerial(): number;
+  /** Subscribes to DNS-visible changes (the DNS zone cache rebuilds on them). */
+  onDnsChange(listener: () => void): void;
 }
 
 export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
@@ -56,13 +61,16 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
   const bootstrapKey = await ensureAdminKey(store.db, opts.adminKey);
   // Serial in seconds since epoch: monotonic across restarts and across replicas.
   let serial = Math.floor(Date.now() / 1000);
+  const dnsListeners: (() => void)[] = [];
   const ctx: RegionContext = {
     store,
     secrets,
     auth: new KeyAuthenticator(store.db),
+    tasks: new TaskSignal(),
     log,
     dnsChanged: () => {
       serial = Math.max(serial + 1, Math.floor(Date.now() / 1000));
+      for (const l of dnsListeners) l();
     },
   };
 
@@ -107,7 +115,17 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
     async (api) => {
       api.addHook("onRequest", async (req) => {
         if (PUBLIC.has(req.url.split("?")[0]!) || req.url.startsWith(`${API_PREFIX}/docs`)) return;
-        req.principal = await ctx.auth.authenticate(req.headers.authorization);
+        const p = await ctx.auth.authenticate(req.headers.authorization);
+        // Rack tokens open the rack protocol only, and only rack tokens open it.
+        const rackPath = req.url.startsWith(`${API_PREFIX}/rack-agent/`);
+        if (rackPath !== (p.kind === "rack")) {
+          throw new ForbiddenError(
+            rackPath
+              ? "the rack protocol needs a rack enrollment token"
+              : "a rack token may use /rack-agent only",
+          );
+        }
+        req.principal = p;
       });
       api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
       for (const routes of [
@@ -119,6 +137,7 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
         vmRoutes,
         tenantRoutes,
         eventRoutes,
+        rackAgentRoutes,
       ]) {
         routes(api, ctx);
       }
@@ -127,7 +146,7 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
   );
   app.addHook("onClose", async () => store.close());
   await app.ready();
-  return { app, ctx, bootstrapKey, dnsSerial: () => serial };
+  return { app, ctx, bootstrapKey, dnsSerial: () => serial, onDnsChange: (l) => dnsListeners.push(l) };
 }
 
 /**

@@ -3,10 +3,22 @@
  * definition gives the API's validation (ajv), the OpenAPI document, the SDK's static types,
  * the Pulumi input checks and the Terraform schema.
  */
-import { type TSchema, Type } from "@sinclair/typebox";
+import { type TSchema, type TUnsafe, Type } from "@sinclair/typebox";
 
 /** Object schemas reject unknown fields: a typo in a program must not be silently dropped. */
 export const Strict = { additionalProperties: false } as const;
+
+/** A closed set of strings, as JSON Schema `enum` (one clear error: "must be one of …"). */
+export function StringEnum<const T extends readonly string[]>(
+  values: T,
+  description?: string,
+): TUnsafe<T[number]> {
+  return Type.Unsafe<T[number]>({
+    type: "string",
+    enum: [...values],
+    ...(description ? { description } : {}),
+  });
+}
 
 export const Id = Type.String({
   pattern: "^[a-z]{2,4}_[0-9a-f]{16}$",

@@ -3,6 +3,7 @@ export * from "./fabric";
 export * from "./machine";
 export * from "./pool";
 export * from "./rack";
+export * from "./rack-agent";
 export * from "./region";
 export * from "./tenant";
 export * from "./vm";

@@ -1,5 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { Description, Id, Label, Mac, Meta, Strict, Tags, Timestamp } from "./common";
+import { Description, Id, Label, Mac, Meta, Strict, Tags, Timestamp, StringEnum } from "./common";
 
 export const PowerType = Type.Union([
   Type.Literal("ipmi"),
@@ -50,6 +50,22 @@ export const PowerParametersView = Type.Object({
   broadcast: Type.Optional(Type.String()),
 });
 
+/** The libvirt side of a VM host (a Deployed machine with vmHost). */
+export const VmHostConfig = Type.Object(
+  {
+    uri: Type.String({
+      minLength: 1,
+      maxLength: 512,
+      description: "libvirt URI, e.g. qemu+ssh://root@10.20.0.5/system",
+    }),
+    storagePool: Type.Optional(
+      Type.String({ maxLength: 128, description: "libvirt storage pool (default: default)" }),
+    ),
+    bridge: Type.Optional(Type.String({ maxLength: 15 })),
+  },
+  Strict,
+);
+
 export const DeployTarget = Type.Object(
   {
     image: Type.String({ minLength: 1, maxLength: 128 }),
@@ -70,6 +86,7 @@ export const MachineCreate = Type.Object(
     description: Type.Optional(Description),
     deploy: Type.Optional(DeployTarget),
     vmHost: Type.Optional(Type.Boolean({ description: "deploy as a KVM host and join poolId" })),
+    vmHostConfig: Type.Optional(VmHostConfig),
     commission: Type.Optional(
       Type.Boolean({ default: true, description: "commission right after enlisting" }),
     ),
@@ -84,27 +101,26 @@ export const MachineUpdate = Type.Object(
     power: Type.Optional(PowerParameters),
     deploy: Type.Optional(Type.Union([DeployTarget, Type.Null()])),
     vmHost: Type.Optional(Type.Boolean()),
+    vmHostConfig: Type.Optional(Type.Union([VmHostConfig, Type.Null()])),
   },
   Strict,
 );
 
-export const MachineStatus = Type.Union(
-  [
-    "New",
-    "Commissioning",
-    "Ready",
-    "Allocated",
-    "Deploying",
-    "Deployed",
-    "Releasing",
-    "FailedCommissioning",
-    "FailedDeployment",
-    "FailedReleasing",
-    "Broken",
-    "Rescue",
-  ].map((s) => Type.Literal(s)),
-);
-export const PowerState = Type.Union(["on", "off", "unknown", "error"].map((s) => Type.Literal(s)));
+export const MachineStatus = StringEnum([
+  "New",
+  "Commissioning",
+  "Ready",
+  "Allocated",
+  "Deploying",
+  "Deployed",
+  "Releasing",
+  "FailedCommissioning",
+  "FailedDeployment",
+  "FailedReleasing",
+  "Broken",
+  "Rescue",
+] as const);
+export const PowerState = StringEnum(["on", "off", "unknown", "error"] as const);
 
 export const Inventory = Type.Object({
   cores: Type.Integer(),
@@ -119,17 +135,17 @@ export const SensorReading = Type.Object({
   kind: Type.String({ description: "temperature | fan | voltage | current | discrete" }),
   value: Type.Union([Type.Number(), Type.Null()]),
   unit: Type.String(),
-  status: Type.Union(["ok", "warning", "critical", "unknown"].map((s) => Type.Literal(s))),
+  status: StringEnum(["ok", "warning", "critical", "unknown"] as const),
 });
 export const SelEvent = Type.Object({
   id: Type.Integer(),
   at: Type.Union([Timestamp, Type.Null()]),
   sensor: Type.String(),
   description: Type.String(),
-  severity: Type.Union(["info", "warning", "critical"].map((s) => Type.Literal(s))),
+  severity: StringEnum(["info", "warning", "critical"] as const),
 });
 export const Health = Type.Object({
-  status: Type.Union(["ok", "warning", "critical", "unknown"].map((s) => Type.Literal(s))),
+  status: StringEnum(["ok", "warning", "critical", "unknown"] as const),
   checkedAt: Type.Union([Timestamp, Type.Null()]),
   reasons: Type.Array(Type.String()),
 });
@@ -147,6 +163,7 @@ export const Machine = Type.Object({
   description: Type.String(),
   deploy: Type.Union([DeployTarget, Type.Null()]),
   vmHost: Type.Boolean(),
+  vmHostConfig: Type.Union([VmHostConfig, Type.Null()]),
   status: MachineStatus,
   statusReason: Type.String(),
   powerState: PowerState,
@@ -156,19 +173,17 @@ export const Machine = Type.Object({
   ip: Type.Union([Type.String(), Type.Null()]),
 });
 
-export const MachineAction = Type.Union(
-  [
-    "commission",
-    "allocate",
-    "deploy",
-    "release",
-    "mark-broken",
-    "mark-fixed",
-    "rescue",
-    "exit-rescue",
-    "abort",
-  ].map((s) => Type.Literal(s)),
-);
+export const MachineAction = StringEnum([
+  "commission",
+  "allocate",
+  "deploy",
+  "release",
+  "mark-broken",
+  "mark-fixed",
+  "rescue",
+  "exit-rescue",
+  "abort",
+] as const);
 export const MachineActionBody = Type.Object(
   { reason: Type.Optional(Type.String({ maxLength: 1024 })), erase: Type.Optional(Type.Boolean()) },
   Strict,
@@ -185,6 +200,7 @@ export type SensorReading = Static<typeof SensorReading>;
 export type SelEvent = Static<typeof SelEvent>;
 export type Health = Static<typeof Health>;
 export type Machine = Static<typeof Machine>;
+export type VmHostConfig = Static<typeof VmHostConfig>;
 export type MachineAction = Static<typeof MachineAction>;
 export type MachineActionBody = Static<typeof MachineActionBody>;
 /** Extra for `Label` consumers: hostnames are DNS labels. */

@@ -1,5 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { Description, Id, Label, Meta, Strict, Timestamp } from "./common";
+import { Description, Id, Label, Meta, Strict, Timestamp, StringEnum } from "./common";
 
 export const SpreadLevel = Type.Union([Type.Literal("host"), Type.Literal("rack"), Type.Literal("region")]);
 
@@ -35,9 +35,15 @@ export const VmUpdate = Type.Object(
   },
   Strict,
 );
-export const VmStatus = Type.Union(
-  ["Pending", "Creating", "Running", "Stopped", "Updating", "Deleting", "Failed"].map((s) => Type.Literal(s)),
-);
+export const VmStatus = StringEnum([
+  "Pending",
+  "Creating",
+  "Running",
+  "Stopped",
+  "Updating",
+  "Deleting",
+  "Failed",
+] as const);
 export const Vm = Type.Object({
   ...Meta,
   name: Type.String(),

@@ -124,3 +124,54 @@ export async function startRegionProcess(dataDir: string, databaseUrl?: string):
     },
   };
 }
+
+/**
+ * Registers a VM host as a deployed KVM machine would be after its rack's deploy result:
+ * enlisted through the API, then Deployed with an inventory and a libvirt config (set in the
+ * store, since tests of the region do not boot real hardware).
+ */
+export async function addVmHost(
+  r: TestRegion,
+  opts: {
+    rackId: string;
+    poolId: string;
+    hostname: string;
+    mac: string;
+    cores?: number;
+    memoryMiB?: number;
+    diskGiB?: number;
+    uri?: string;
+    storagePool?: string;
+  },
+): Promise<string> {
+  const res = await http(r.api, "POST", "/machines", {
+    body: {
+      hostname: opts.hostname,
+      rackId: opts.rackId,
+      macs: [opts.mac],
+      power: { type: "manual" },
+      poolId: opts.poolId,
+      vmHost: true,
+      commission: false,
+    },
+  });
+  if (res.status !== 201) throw new Error(`addVmHost: ${JSON.stringify(res.body)}`);
+  await r.region.ctx.store.db
+    .updateTable("machines")
+    .set({
+      status: "Deployed",
+      inventory: JSON.stringify({
+        cores: opts.cores ?? 2,
+        memoryMiB: opts.memoryMiB ?? 8192,
+        storage: [{ name: "sda", sizeGiB: opts.diskGiB ?? 250 }],
+        nics: [{ name: "eth0", mac: opts.mac }],
+      }),
+      vmHostConfig: JSON.stringify({
+        uri: opts.uri ?? "test:///default",
+        storagePool: opts.storagePool ?? "default",
+      }),
+    })
+    .where("id", "=", res.body.id)
+    .execute();
+  return res.body.id;
+}

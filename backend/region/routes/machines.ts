@@ -2,7 +2,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import { ConflictError, NotFoundError, ValidationError } from "../../../sdk/errors";
-import { Id, ListOf, ListQuery, Strict, Tag } from "../../../sdk/schema/common";
+import { Id, ListOf, ListQuery, Strict, StringEnum, Tag } from "../../../sdk/schema/common";
 import {
   type DeployTarget,
   Health,
@@ -13,6 +13,7 @@ import {
   MachineStatus,
   MachineUpdate,
   type PowerParameters,
+  type VmHostConfig,
   SelEvent,
   SensorReading,
 } from "../../../sdk/schema/machine";
@@ -24,6 +25,8 @@ import { newId } from "../ids";
 import { idempotent, readIdempotencyKey } from "../idempotency";
 import { isOperatorAction, transition } from "../lifecycle";
 import { checkPowerParameters } from "../machine-rules";
+import { powerWithSecret, workForStatus } from "../machine-work";
+import { cancelQueued, enqueueTask } from "../tasks";
 import type { Database, MachineTable } from "../store/database";
 import type { SecretBox } from "../store/secret-box";
 
@@ -44,6 +47,7 @@ export function machineView(m: Row): Machine {
     description: m.description,
     deploy: parseJson<Static<typeof DeployTarget>>(m.deploy),
     vmHost: m.vmHost === 1,
+    vmHostConfig: parseJson<VmHostConfig>(m.vmHostConfig),
     status: m.status as Machine["status"],
     statusReason: m.statusReason,
     powerState: m.powerState as Machine["powerState"],
@@ -90,6 +94,27 @@ function invalid(errors: { field: string; reason: string }[]): ValidationError {
 
 const Params = Type.Object({ id: Id }, Strict);
 const tags = ["machines"];
+const PowerRequest = Type.Object(
+  {
+    action: StringEnum(["on", "off", "cycle", "reset", "soft", "query", "bootdev", "health"] as const),
+    device: Type.Optional(StringEnum(["pxe", "disk"] as const)),
+    persistent: Type.Optional(Type.Boolean()),
+  },
+  Strict,
+);
+/** A task as operators see it: never its payload (it carries secrets). */
+const TaskView = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  objectId: Type.String(),
+  rackId: Type.String(),
+  status: Type.String(),
+  attempt: Type.Integer(),
+  result: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
 const HealthView = Type.Object({
   health: Health,
   sensors: Type.Array(SensorReading),
@@ -158,6 +183,7 @@ export function machineRoutes(app: FastifyInstance, ctx: RegionContext): void {
             deploy: deploy.deploy,
             deploySecret: deploy.secret,
             vmHost: body.vmHost ? 1 : 0,
+            vmHostConfig: body.vmHostConfig ? JSON.stringify(body.vmHostConfig) : null,
             status,
             statusReason: "enlisted",
             statusChangedAt: now,
@@ -194,11 +220,13 @@ export function machineRoutes(app: FastifyInstance, ctx: RegionContext): void {
               to: status,
               reason: "commission",
             });
+            await enqueueTask(trx, ctx.secrets, workForStatus(row, status, ctx.secrets)!);
           }
           return { status: 201, body: machineView(await loadMachine(trx, id)) };
         },
       );
       ctx.dnsChanged();
+      ctx.tasks.notify(res.body.rackId);
       return reply.code(res.status as 201).send(withEtag(reply, res.body));
     },
   );
@@ -287,6 +315,9 @@ export function machineRoutes(app: FastifyInstance, ctx: RegionContext): void {
         const set: Partial<MachineTable> = {
           poolId,
           vmHost: vmHost ? 1 : 0,
+          ...(body.vmHostConfig !== undefined
+            ? { vmHostConfig: body.vmHostConfig ? JSON.stringify(body.vmHostConfig) : null }
+            : {}),
           tags: body.tags ? JSON.stringify(body.tags) : m.tags,
           description: body.description ?? m.description,
           version: m.version + 1,
@@ -333,7 +364,7 @@ export function machineRoutes(app: FastifyInstance, ctx: RegionContext): void {
       const body = req.body as Static<typeof MachineActionBody>;
       if (!isOperatorAction(action))
         throw ValidationError.field("params:action", "is not an operator action");
-      const m = await applyTransition(db, id, action, actorOf(p), body.reason ?? "", req);
+      const m = await applyTransition(ctx, id, action, actorOf(p), body.reason ?? "", req, body.erase);
       ctx.dnsChanged();
       return withEtag(reply, machineView(m));
     },
@@ -377,6 +408,76 @@ export function machineRoutes(app: FastifyInstance, ctx: RegionContext): void {
     },
   );
 
+  app.post(
+    "/machines/:id/power",
+    {
+      schema: {
+        tags,
+        params: Params,
+        body: PowerRequest,
+        response: { 202: Type.Object({ taskId: Type.String() }) },
+      },
+    },
+    async (req, reply) => {
+      const p = principalOf(req);
+      requireAdmin(p);
+      const { id } = req.params as { id: string };
+      const body = req.body as Static<typeof PowerRequest>;
+      if (body.action === "bootdev" && !body.device)
+        throw ValidationError.field("/device", "is required for bootdev");
+      const { taskId, rackId } = await db.transaction().execute(async (trx) => {
+        const m = await loadMachine(trx, id);
+        const kind = body.action === "health" ? "health" : "power";
+        const taskId = await enqueueTask(trx, ctx.secrets, {
+          rackId: m.rackId,
+          kind,
+          objectId: id,
+          payload: { machineId: id, ...body, power: powerWithSecret(m, ctx.secrets) },
+          maxAttempts: 1,
+        });
+        await appendEvent(trx, {
+          actor: actorOf(p),
+          objectType: "machine",
+          objectId: id,
+          kind: `${kind}-requested`,
+          reason: body.action,
+        });
+        return { taskId, rackId: m.rackId };
+      });
+      ctx.tasks.notify(rackId);
+      return reply.code(202).send({ taskId });
+    },
+  );
+
+  app.get(
+    "/tasks/:id",
+    {
+      schema: {
+        tags: ["tasks"],
+        params: Type.Object({ id: Type.String({ maxLength: 32 }) }, Strict),
+        response: { 200: TaskView },
+      },
+    },
+    async (req) => {
+      requireAdmin(principalOf(req));
+      const { id } = req.params as { id: string };
+      const t = await db.selectFrom("tasks").selectAll().where("id", "=", id).executeTakeFirst();
+      if (!t) throw NotFoundError.of("task", id);
+      return {
+        id: t.id,
+        kind: t.kind,
+        objectId: t.objectId,
+        rackId: t.rackId,
+        status: t.status,
+        attempt: t.attempt,
+        result: parseJson<Record<string, unknown>>(t.result),
+        error: parseJson<{ code: string; message: string }>(t.error),
+        createdAt: t.createdAt,
+        updatedAt: t.updatedAt,
+      };
+    },
+  );
+
   app.delete("/machines/:id", { schema: { tags, params: Params } }, async (req, reply) => {
     const p = principalOf(req);
     requireAdmin(p);
@@ -415,14 +516,15 @@ export function machineRoutes(app: FastifyInstance, ctx: RegionContext): void {
  * actions above and by the rack's results.
  */
 export async function applyTransition(
-  db: Kysely<Database>,
+  ctx: RegionContext,
   id: string,
   action: Parameters<typeof transition>[1],
   actor: string,
   reason: string,
   req?: FastifyRequest,
+  erase = false,
 ): Promise<Row> {
-  return db.transaction().execute(async (trx) => {
+  const m = await ctx.store.db.transaction().execute(async (trx) => {
     const m = await loadMachine(trx, id);
     if (req) checkIfMatch(req, m.version);
     const from = m.status as Machine["status"];
@@ -437,6 +539,11 @@ export async function applyTransition(
     }
     if (action === "deploy" && !m.deploy && m.vmHost !== 1) {
       throw ValidationError.field("/deploy", "set a deploy target (image) or vmHost before deploying");
+    }
+    if (action === "release" || action === "mark-broken") {
+      const vms = await trx.selectFrom("vms").select("id").where("hostId", "=", id).limit(1).execute();
+      if (vms.length > 0)
+        throw new ConflictError(`machine ${m.hostname} still hosts VMs; delete or move them first`);
     }
     const now = nowIso();
     await trx
@@ -460,6 +567,12 @@ export async function applyTransition(
       to: t.to,
       reason: reason || action,
     });
+    // Work already queued for the old state is moot (abort, mark-broken, a new commission).
+    await cancelQueued(trx, id);
+    const work = workForStatus(m, t.to, ctx.secrets, erase);
+    if (work) await enqueueTask(trx, ctx.secrets, work);
     return loadMachine(trx, id);
   });
+  ctx.tasks.notify(m.rackId);
+  return m;
 }

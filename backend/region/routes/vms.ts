@@ -1,8 +1,12 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
-import { NotFoundError, ValidationError } from "../../../sdk/errors";
+import { ConflictError, NotFoundError, ValidationError } from "../../../sdk/errors";
+import { freeCapacity, fits } from "../../allocator/capacity";
+import { loadPoolState, placeVm } from "../placement";
+import { cancelQueued, enqueueTask } from "../tasks";
 import { Id, ListOf, ListQuery, Strict } from "../../../sdk/schema/common";
+import type { VmHostConfig } from "../../../sdk/schema/machine";
 import { Vm, VmCreate, VmStatus, VmUpdate } from "../../../sdk/schema/vm";
 import { actorOf, type Principal } from "../auth";
 import { checkIfMatch, nowIso, page, principalOf, type RegionContext, withEtag } from "../context";
@@ -87,6 +91,7 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
       const p = principalOf(req);
       const body = req.body as VmCreate;
       const tenantId = tenantFor(req, p);
+      const notify: string[] = [];
       const res = await idempotent(
         db,
         {
@@ -117,24 +122,46 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
               .executeTakeFirst();
             if (!r) throw ValidationError.field("/regionId", `region ${body.regionId} does not exist`);
           }
+          const pool = await trx
+            .selectFrom("pools")
+            .select("name")
+            .where("id", "=", body.poolId)
+            .executeTakeFirstOrThrow();
+          const id = newId("vm");
+          const ask = {
+            vmId: id,
+            tenantId,
+            poolId: body.poolId,
+            cores: body.cores,
+            memoryMiB: body.memoryMiB,
+            diskGiB: body.diskGiB,
+            antiAffinityGroup: body.antiAffinityGroup ?? null,
+            spread: body.antiAffinityGroup ? (body.spread ?? "host") : null,
+            regionId: body.regionId ?? null,
+          };
+          const { state, hosts } = await loadPoolState(trx, ctx.store.dialect, body.poolId, ask.regionId);
+          const placed = placeVm(state, ask, pool.name);
+          // A refusal creates nothing: the caller can fix the request and retry.
+          if (!placed.ok) throw new ConflictError(placed.reason, "NO_CAPACITY");
+          const host = hosts.get(placed.hostId)!;
           const now = nowIso();
           const row: VmTable = {
-            id: newId("vm"),
+            id,
             name: body.name,
             tenantId,
             poolId: body.poolId,
-            hostId: null,
-            regionId: body.regionId ?? null,
+            hostId: host.machineId,
+            regionId: host.regionId,
             image: body.image,
             cores: body.cores,
             memoryMib: body.memoryMiB,
             diskGib: body.diskGiB,
-            antiAffinityGroup: body.antiAffinityGroup ?? null,
-            spread: body.antiAffinityGroup ? (body.spread ?? "host") : null,
+            antiAffinityGroup: ask.antiAffinityGroup,
+            spread: ask.spread,
             description: body.description ?? "",
             powerState: body.powerState ?? "on",
-            status: "Pending",
-            statusReason: "waiting for placement",
+            status: "Creating",
+            statusReason: `placed on ${host.machineId}`,
             ip: null,
             userDataSecret: body.userData === undefined ? null : ctx.secrets.seal(body.userData),
             sshKeys: JSON.stringify(body.sshKeys ?? []),
@@ -149,12 +176,33 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
             objectType: "vm",
             objectId: row.id,
             kind: "created",
-            to: "Pending",
+            to: "Creating",
+            reason: `placed on host ${host.machineId}`,
           });
+          await enqueueTask(trx, ctx.secrets, {
+            rackId: host.rackId,
+            kind: "vm.create",
+            objectId: id,
+            payload: {
+              vmId: id,
+              hostname: row.name,
+              host: host.config,
+              image: row.image,
+              cores: row.cores,
+              memoryMiB: row.memoryMib,
+              diskGiB: row.diskGib,
+              userData: body.userData ?? null,
+              sshKeys: body.sshKeys ?? [],
+              powerState: row.powerState,
+              tenantId,
+            },
+          });
+          notify.push(host.rackId);
           return { status: 201, body: vmView(await loadVm(trx, p, row.id)) };
         },
       );
       ctx.dnsChanged();
+      for (const rack of notify) ctx.tasks.notify(rack);
       return reply.code(res.status as 201).send(withEtag(reply, res.body));
     },
   );
@@ -218,6 +266,7 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
       const p = principalOf(req);
       const { id } = req.params as { id: string };
       const body = req.body as Static<typeof VmUpdate>;
+      let rackId: string | undefined;
       const updated = await db.transaction().execute(async (trx) => {
         const v = await loadVm(trx, p, id);
         checkIfMatch(req, v.version);
@@ -227,39 +276,150 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
             `cannot shrink a disk (${v.diskGib} → ${body.diskGiB} GiB); replace the VM`,
           );
         }
-        const set: Partial<VmTable> = {
+        const size = {
           cores: body.cores ?? v.cores,
-          memoryMib: body.memoryMiB ?? v.memoryMib,
-          diskGib: body.diskGiB ?? v.diskGib,
+          memoryMiB: body.memoryMiB ?? v.memoryMib,
+          diskGiB: body.diskGiB ?? v.diskGib,
+        };
+        const resized =
+          size.cores !== v.cores || size.memoryMiB !== v.memoryMib || size.diskGiB !== v.diskGib;
+        const powered = body.powerState !== undefined && body.powerState !== v.powerState;
+        if ((resized || powered) && (!v.hostId || !["Running", "Stopped"].includes(v.status))) {
+          throw new ConflictError(
+            `VM ${v.name} is ${v.status}; it can be resized or powered only when Running or Stopped`,
+          );
+        }
+        if (resized) {
+          // Growing must fit on the VM's own host, with this VM's current size given back first.
+          const { state } = await loadPoolState(trx, ctx.store.dialect, v.poolId, null);
+          const h = state.hosts.find((x) => x.id === v.hostId);
+          const policy = state.pools[0]!;
+          if (!h) throw new ConflictError(`VM ${v.name}'s host is no longer an active VM host`);
+          const free = freeCapacity(
+            {
+              ...h,
+              used: {
+                cores: h.used.cores - v.cores,
+                memoryMiB: h.used.memoryMiB - v.memoryMib,
+                diskGiB: h.used.diskGiB - v.diskGib,
+              },
+            },
+            policy,
+          );
+          if (!fits(free, size)) {
+            throw new ConflictError(
+              `host ${h.id} has room for ${free.cores} cores / ${free.memoryMiB} MiB / ${free.diskGiB} GiB for this VM; asked ${size.cores} / ${size.memoryMiB} / ${size.diskGiB}`,
+              "NO_CAPACITY",
+            );
+          }
+        }
+        const set: Partial<VmTable> = {
+          cores: size.cores,
+          memoryMib: size.memoryMiB,
+          diskGib: size.diskGiB,
           description: body.description ?? v.description,
           powerState: body.powerState ?? v.powerState,
+          ...(resized || powered
+            ? { status: "Updating", statusReason: resized ? "resizing" : `powering ${body.powerState}` }
+            : {}),
           version: v.version + 1,
           updatedAt: nowIso(),
         };
         await trx.updateTable("vms").set(set).where("id", "=", id).execute();
-        await appendEvent(trx, { actor: actorOf(p), objectType: "vm", objectId: id, kind: "updated" });
+        await appendEvent(trx, {
+          actor: actorOf(p),
+          objectType: "vm",
+          objectId: id,
+          kind: "updated",
+          from: v.status,
+          to: set.status ?? v.status,
+        });
+        if (resized || powered) {
+          const h = await hostOf(trx, v.hostId!);
+          rackId = h.rackId;
+          await enqueueTask(trx, ctx.secrets, {
+            rackId: h.rackId,
+            kind: resized ? "vm.update" : "vm.power",
+            objectId: id,
+            payload: { vmId: id, host: h.config, ...size, powerState: set.powerState },
+          });
+        }
         return loadVm(trx, p, id);
       });
+      if (rackId) ctx.tasks.notify(rackId);
       return withEtag(reply, vmView(updated));
     },
   );
 
-  app.delete("/vms/:id", { schema: { tags, params: Params } }, async (req, reply) => {
-    const p = principalOf(req);
-    const { id } = req.params as { id: string };
-    await db.transaction().execute(async (trx) => {
-      const v = await loadVm(trx, p, id);
-      checkIfMatch(req, v.version);
-      await trx.deleteFrom("vms").where("id", "=", id).execute();
-      await appendEvent(trx, {
-        actor: actorOf(p),
-        objectType: "vm",
-        objectId: id,
-        kind: "deleted",
-        from: v.status,
+  app.delete(
+    "/vms/:id",
+    { schema: { tags, params: Params, response: { 202: Vm, 204: Type.Null() } } },
+    async (req, reply) => {
+      const p = principalOf(req);
+      const { id } = req.params as { id: string };
+      const res = await db.transaction().execute(async (trx) => {
+        const v = await loadVm(trx, p, id);
+        checkIfMatch(req, v.version);
+        await cancelQueued(trx, id);
+        if (!v.hostId) {
+          // Never placed, or its create failed and was undone: nothing exists on any host.
+          await trx.deleteFrom("vms").where("id", "=", id).execute();
+          await appendEvent(trx, {
+            actor: actorOf(p),
+            objectType: "vm",
+            objectId: id,
+            kind: "deleted",
+            from: v.status,
+          });
+          return { gone: true as const };
+        }
+        // The host keeps the capacity booked until its rack confirms the domain and volumes are gone.
+        const h = await hostOf(trx, v.hostId);
+        await trx
+          .updateTable("vms")
+          .set({
+            status: "Deleting",
+            statusReason: "deleting on its host",
+            version: v.version + 1,
+            updatedAt: nowIso(),
+          })
+          .where("id", "=", id)
+          .execute();
+        await appendEvent(trx, {
+          actor: actorOf(p),
+          objectType: "vm",
+          objectId: id,
+          kind: "delete-requested",
+          from: v.status,
+          to: "Deleting",
+        });
+        await enqueueTask(trx, ctx.secrets, {
+          rackId: h.rackId,
+          kind: "vm.delete",
+          objectId: id,
+          payload: { vmId: id, host: h.config },
+          maxAttempts: 5,
+        });
+        return { gone: false as const, rackId: h.rackId, vm: await loadVm(trx, p, id) };
       });
-    });
-    ctx.dnsChanged();
-    return reply.code(204).send();
-  });
+      ctx.dnsChanged();
+      if (res.gone) return reply.code(204).send();
+      ctx.tasks.notify(res.rackId);
+      return reply.code(202).send(vmView(res.vm));
+    },
+  );
+}
+
+/** A VM host's rack and libvirt settings. */
+async function hostOf(
+  trx: Kysely<Database>,
+  machineId: string,
+): Promise<{ rackId: string; config: VmHostConfig }> {
+  const m = await trx
+    .selectFrom("machines")
+    .select(["rackId", "vmHostConfig"])
+    .where("id", "=", machineId)
+    .executeTakeFirstOrThrow();
+  if (!m.vmHostConfig) throw new ConflictError(`machine ${machineId} has no VM host configuration`);
+  return { rackId: m.rackId, config: JSON.parse(m.vmHostConfig) as VmHostConfig };
 }

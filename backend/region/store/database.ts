@@ -62,6 +62,7 @@ export interface MachineTable extends Versioned {
   deploy: string | null;
   deploySecret: string | null;
   vmHost: number;
+  vmHostConfig: string | null;
   status: string;
   statusReason: string;
   statusChangedAt: string;
@@ -152,7 +153,25 @@ export interface SelTable {
   severity: string;
 }
 
+export interface TaskTable {
+  id: string;
+  rackId: string;
+  kind: string;
+  objectId: string;
+  /** Sealed JSON: payloads carry BMC passwords and user data. */
+  payload: string;
+  status: string;
+  attempt: number;
+  maxAttempts: number;
+  leaseUntil: string | null;
+  result: string | null;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface Database {
+  tasks: TaskTable;
   regions: RegionTable;
   fabrics: FabricTable;
   racks: RackTable;

@@ -205,10 +205,39 @@ function initial(dialect: Dialect): Migration {
   };
 }
 
+/** Rack work queue (leased tasks) and the libvirt side of VM hosts. */
+const tasksAndVmHosts: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.alterTable("machines").addColumn("vm_host_config", "text").execute();
+    await db.schema
+      .createTable("tasks")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("rack_id", "text", (c) => c.notNull())
+      .addColumn("kind", "text", (c) => c.notNull())
+      .addColumn("object_id", "text", (c) => c.notNull())
+      .addColumn("payload", "text", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull())
+      .addColumn("attempt", "integer", (c) => c.notNull())
+      .addColumn("max_attempts", "integer", (c) => c.notNull())
+      .addColumn("lease_until", "text")
+      .addColumn("result", "text")
+      .addColumn("error", "text")
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addColumn("updated_at", "text", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex("tasks_rack_status")
+      .on("tasks")
+      .columns(["rack_id", "status", "created_at"])
+      .execute();
+    await db.schema.createIndex("tasks_object").on("tasks").columns(["object_id", "status"]).execute();
+  },
+};
+
 class StaticProvider implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { "0001_initial": initial(this.dialect) };
+    return { "0001_initial": initial(this.dialect), "0002_tasks_and_vm_hosts": tasksAndVmHosts };
   }
 }
 

@@ -1,0 +1,146 @@
+/**
+ * The rack agent ↔ region protocol (under /api/v1/rack-agent). The rack controller opens
+ * every connection (it needs no inbound port): it authenticates with its enrollment token
+ * (`Authorization: Bearer fbr_…`), heartbeats, claims tasks with a lease (long poll), and
+ * reports each task's result. A task whose lease expires (the rack died) is handed out again
+ * or failed by the region's watchdog, so work is never lost nor done by two racks at once.
+ */
+import { type Static, Type } from "@sinclair/typebox";
+import { DhcpRange } from "./rack";
+import { Id, Strict, Timestamp, StringEnum } from "./common";
+import { Inventory, SelEvent, SensorReading } from "./machine";
+
+export const Heartbeat = Type.Object(
+  {
+    version: Type.String({ maxLength: 64 }),
+    hostname: Type.String({ maxLength: 255 }),
+    interface: Type.Optional(Type.String({ maxLength: 64 })),
+    /** Base URL of the rack's HTTP boot server, as machines on its subnet reach it. */
+    bootUrl: Type.Optional(Type.String({ maxLength: 512 })),
+    services: Type.Optional(
+      Type.Record(Type.String({ maxLength: 32 }), StringEnum(["running", "stopped", "failed"] as const)),
+    ),
+  },
+  Strict,
+);
+
+/** What the rack needs to serve its subnet: DHCP range, one reservation per machine MAC. */
+export const RackConfig = Type.Object({
+  rackId: Id,
+  regionId: Id,
+  dnsDomain: Type.String(),
+  subnet: Type.String(),
+  gateway: Type.Union([Type.String(), Type.Null()]),
+  dhcpRange: DhcpRange,
+  machines: Type.Array(
+    Type.Object({
+      id: Id,
+      hostname: Type.String(),
+      macs: Type.Array(Type.String()),
+      ip: Type.Union([Type.String(), Type.Null()]),
+      status: Type.String(),
+      /** What the machine's next PXE boot should do. */
+      boot: StringEnum(["commission", "deploy", "local", "none"] as const),
+    }),
+  ),
+  heartbeatIntervalMs: Type.Integer(),
+});
+
+export const TaskKind = StringEnum([
+  "power",
+  "health",
+  "commission",
+  "deploy",
+  "release",
+  "vm.create",
+  "vm.update",
+  "vm.power",
+  "vm.delete",
+  "host.reconcile",
+] as const);
+
+export const Task = Type.Object({
+  id: Type.String(),
+  kind: TaskKind,
+  objectId: Type.String(),
+  attempt: Type.Integer(),
+  leaseUntil: Timestamp,
+  /** Kind-specific; see TaskPayloads. */
+  payload: Type.Record(Type.String(), Type.Unknown()),
+});
+
+export const ClaimRequest = Type.Object(
+  {
+    max: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
+    /** Long poll: wait up to this long for work when none is queued. */
+    waitMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 30000, default: 0 })),
+  },
+  Strict,
+);
+
+export const TaskResult = Type.Object(
+  {
+    ok: Type.Boolean(),
+    /** Kind-specific result; see TaskResults. */
+    result: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    error: Type.Optional(
+      Type.Object(
+        {
+          code: Type.String({ maxLength: 64 }),
+          message: Type.String({ maxLength: 4096 }),
+          retryable: Type.Optional(Type.Boolean()),
+        },
+        Strict,
+      ),
+    ),
+    /** Progress only: keeps the lease and logs the message; the task stays running. */
+    progress: Type.Optional(Type.String({ maxLength: 1024 })),
+  },
+  Strict,
+);
+
+export const HealthReport = Type.Object(
+  {
+    powerState: Type.Optional(StringEnum(["on", "off", "unknown"] as const)),
+    sensors: Type.Array(SensorReading, { maxItems: 512 }),
+    sel: Type.Array(SelEvent, { maxItems: 4096 }),
+  },
+  Strict,
+);
+
+/** What the commissioning environment reports (through the rack) about a machine. */
+export const CommissioningReport = Type.Object(
+  {
+    inventory: Inventory,
+    tests: Type.Array(
+      Type.Object({ name: Type.String(), passed: Type.Boolean(), detail: Type.String({ maxLength: 4096 }) }),
+      { maxItems: 64 },
+    ),
+  },
+  Strict,
+);
+
+/**
+ * Payloads by kind (documentation for both sides; the region builds them):
+ * - power:      { machineId, action: "on"|"off"|"cycle"|"query"|"bootdev", device?: "pxe"|"disk", persistent?, power }
+ * - health:     { machineId, power }
+ * - commission: { machineId, hostname, macs, power }           result: CommissioningReport
+ * - deploy:     { machineId, hostname, macs, power, deploy, userData?, vmHost }  result: { ip?, vmHostConfig? }
+ * - release:    { machineId, power, erase }
+ * - vm.create:  { vmId, name, fqdn, host: VmHostConfig, image, cores, memoryMiB, diskGiB, userData?, sshKeys, powerState }
+ *               result: { ip?: string|null, domain: string }
+ * - vm.update:  { vmId, name, host, cores, memoryMiB, diskGiB }  result: { applied: "live"|"next-boot" }
+ * - vm.power:   { vmId, name, host, powerState }
+ * - vm.delete:  { vmId, name, host }                              (idempotent: missing domain/volumes are fine)
+ * - host.reconcile: { machineId, host, vms: [{ vmId, name }] }   result: ReconcileReport
+ */
+export type TaskPayload = Record<string, unknown>;
+
+export type Heartbeat = Static<typeof Heartbeat>;
+export type RackConfig = Static<typeof RackConfig>;
+export type TaskKind = Static<typeof TaskKind>;
+export type Task = Static<typeof Task>;
+export type ClaimRequest = Static<typeof ClaimRequest>;
+export type TaskResult = Static<typeof TaskResult>;
+export type HealthReport = Static<typeof HealthReport>;
+export type CommissioningReport = Static<typeof CommissioningReport>;
