@@ -3,19 +3,26 @@
  */
 import type { Logger } from "pino";
 import pino from "pino";
+import { ZoneCache } from "./dns-zones";
+import { type DnsServer, startDnsServer } from "./dns/server";
 import { buildRegion, type RegionApp } from "./server";
+import { Watchdog, type WatchdogOptions } from "./watchdog";
 
 export interface ServeOptions {
   listen: string;
   dataDir: string;
   databaseUrl?: string;
+  /** HOST:PORT for the authoritative DNS (UDP and TCP); port 0 picks a free one. Off when absent. */
   dnsListen?: string;
   adminKey?: string;
   logger?: Logger;
+  watchdog?: WatchdogOptions;
 }
 
 export interface RunningRegion {
   url: string;
+  /** The DNS port actually bound, when DNS is on. */
+  dnsPort?: number;
   region: RegionApp;
   close(): Promise<void>;
 }
@@ -39,11 +46,25 @@ export async function startRegionServer(opts: ServeOptions): Promise<RunningRegi
   await region.app.listen({ host, port });
   const addr = region.app.server.address() as { address: string; port: number };
   const url = `http://${addr.address.includes(":") ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  let dns: DnsServer | undefined;
+  if (opts.dnsListen) {
+    const d = parseListen(opts.dnsListen, "--dns-listen");
+    const zones = new ZoneCache(region.ctx.store.db, region.dnsSerial, log, d.host);
+    await zones.refresh();
+    region.onDnsChange(() => void zones.refresh());
+    dns = await startDnsServer({ host: d.host, port: d.port, getZones: () => zones.get(), logger: log });
+    log.info({ host: d.host, port: dns.port }, "region DNS listening");
+  }
+  const watchdog = new Watchdog(region.ctx, opts.watchdog);
+  watchdog.start();
   log.info({ url, store: region.ctx.store.dialect }, "region listening");
   return {
     url,
     region,
+    ...(dns ? { dnsPort: dns.port } : {}),
     async close() {
+      await watchdog.stop();
+      await dns?.close();
       await region.app.close();
     },
   };
