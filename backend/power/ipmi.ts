@@ -20,6 +20,15 @@ export const IPMI_SETTINGS: readonly SettingSpec[] = [
   { name: "port", label: "BMC UDP port", type: "int", required: false, default: 623, min: 1, max: 65535 },
   { name: "user", label: "User name", type: "string", required: false, default: "" },
   { name: "password", label: "Password", type: "string", required: true, secret: true },
+  // IPMI 2.0 (RMCP+) will be a second session type beside the 1.5 one; until then 1.5 only.
+  {
+    name: "ipmiVersion",
+    label: "IPMI version",
+    type: "choice",
+    required: false,
+    choices: ["1.5"],
+    default: "1.5",
+  },
   {
     name: "authType",
     label: "Authentication type",

@@ -78,6 +78,18 @@ export function validateSettings(
   specs: readonly SettingSpec[],
   raw: Readonly<Record<string, unknown>>,
 ): SettingValues {
+  const { values, problems } = checkSettings(specs, raw);
+  if (problems.length > 0) {
+    throw new ConfigurationError(problems.map(([n, m]) => `${n}: ${m}`).join("; "), problems[0]![0]);
+  }
+  return values;
+}
+
+/** The same checks, returning every problem as [setting, reason] instead of throwing (for APIs). */
+export function checkSettings(
+  specs: readonly SettingSpec[],
+  raw: Readonly<Record<string, unknown>>,
+): { values: SettingValues; problems: Array<[string, string]> } {
   const out: Record<string, SettingValue> = {};
   const problems: Array<[string, string]> = [];
   const known = new Set(specs.map((s) => s.name));
@@ -95,10 +107,7 @@ export function validateSettings(
     if (c.ok) out[spec.name] = c.value;
     else problems.push([spec.name, c.error]);
   }
-  if (problems.length > 0) {
-    throw new ConfigurationError(problems.map(([n, m]) => `${n}: ${m}`).join("; "), problems[0]![0]);
-  }
-  return out;
+  return { values: out, problems };
 }
 
 /** A copy safe to log or return: secrets replaced. */

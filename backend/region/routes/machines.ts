@@ -142,7 +142,7 @@ export function machineRoutes(app: FastifyInstance, ctx: RegionContext): void {
       const p = principalOf(req);
       requireAdmin(p);
       const body = req.body as MachineCreate;
-      const errors = checkPowerParameters(body.power);
+      const errors = checkPowerParameters(body.power, body.macs);
       if (body.vmHost && !body.poolId)
         errors.push({ field: "/poolId", reason: "is required when vmHost is true" });
       if (errors.length > 0) throw invalid(errors);
@@ -301,7 +301,9 @@ export function machineRoutes(app: FastifyInstance, ctx: RegionContext): void {
       const updated = await db.transaction().execute(async (trx) => {
         const m = await loadMachine(trx, id);
         checkIfMatch(req, m.version);
-        const errors = body.power ? checkPowerParameters(body.power, m.powerSecret !== null) : [];
+        const errors = body.power
+          ? checkPowerParameters(body.power, JSON.parse(m.macs) as string[], m.powerSecret !== null)
+          : [];
         const vmHost = body.vmHost ?? m.vmHost === 1;
         const poolId = body.poolId === undefined ? m.poolId : body.poolId;
         if (vmHost && !poolId) errors.push({ field: "/poolId", reason: "is required when vmHost is true" });

@@ -26,6 +26,7 @@ describe("power driver registry and parameter validation (pure, no I/O)", () => 
   test("ipmi: defaults filled, strings coerced, secrets redacted", () => {
     const v = validatePowerParameters("ipmi", { address: "10.0.0.5", password: "s3cret", port: "6230" });
     expect(v).toEqual({
+      ipmiVersion: "1.5",
       address: "10.0.0.5",
       port: 6230,
       user: "",

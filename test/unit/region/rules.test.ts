@@ -1,5 +1,5 @@
 import { fieldErrors } from "../../../backend/region/problem";
-import { checkPowerParameters } from "../../../backend/region/machine-rules";
+import { checkPowerParameters, driverSettings } from "../../../backend/region/machine-rules";
 import { checkRackNetwork } from "../../../backend/region/rack-rules";
 import { intToIp, ipToInt } from "../../../backend/region/ipv4";
 import { SecretBox } from "../../../backend/region/store/secret-box";
@@ -20,23 +20,33 @@ test("rack network rules name each bad field", () => {
   );
 });
 
-test("power parameters per type", () => {
+test("power parameters are checked against each driver's declared settings", () => {
+  const macs = ["52:54:00:00:00:01"];
   expect(
-    checkPowerParameters({ type: "ipmi", address: "10.0.0.9", user: "root", password: "calvin" }),
+    checkPowerParameters({ type: "ipmi", address: "10.0.0.9", user: "root", password: "calvin" }, macs),
   ).toEqual([]);
+  expect(checkPowerParameters({ type: "ipmi", address: "bmc-1.girona", user: "root" }, macs)).toEqual([
+    { field: "/power/password", reason: "is required" },
+  ]);
+  expect(checkPowerParameters({ type: "ipmi", address: "bmc-1", user: "root" }, macs, true)).toEqual([]);
   expect(
-    checkPowerParameters({ type: "ipmi", address: "bmc-1.girona", user: "root" }).map((e) => e.field),
-  ).toEqual(["/power/password"]);
-  expect(checkPowerParameters({ type: "ipmi", address: "bmc-1", user: "root" }, true)).toEqual([]);
-  expect(checkPowerParameters({ type: "virsh", uri: "qemu:///system" }).map((e) => e.field)).toEqual([
+    checkPowerParameters(
+      { type: "ipmi", address: "bmc-1", user: "r", password: "p", ipmiVersion: "2.0" },
+      macs,
+    ),
+  ).toEqual([{ field: "/power/ipmiVersion", reason: 'must be one of 1.5, got "2.0"' }]);
+  expect(checkPowerParameters({ type: "virsh", uri: "qemu:///system" }, macs).map((e) => e.field)).toEqual([
     "/power/domain",
   ]);
-  expect(checkPowerParameters({ type: "manual", address: "x" }).map((e) => e.reason)).toEqual([
-    "does not apply to power type manual",
+  expect(checkPowerParameters({ type: "manual", address: "x" }, macs)).toEqual([
+    { field: "/power/address", reason: "does not apply to power type manual" },
   ]);
+  expect(checkPowerParameters({ type: "wol" }, macs)).toEqual([]);
+  expect(driverSettings({ type: "wol", port: 7 }, macs)).toEqual({ port: 7, mac: "52:54:00:00:00:01" });
   expect(
-    checkPowerParameters({ type: "ipmi", address: "no spaces", user: "u", password: "p" })[0]!.field,
-  ).toBe("/power/address");
+    checkPowerParameters({ type: "ipmi", address: "a", user: "u", password: "p", authType: "none" }, macs)[0]!
+      .field,
+  ).toBe("/power/authType");
 });
 
 test("ajv errors become one reason per field pointer", () => {
