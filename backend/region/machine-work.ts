@@ -3,13 +3,22 @@
  * sealed secrets opened: the rack must log in to the BMC and hand user data to the machine).
  */
 import type { PowerParameters } from "../../sdk/schema/machine";
+import { driverSettings } from "./machine-rules";
 import type { MachineTable } from "./store/database";
 import type { SecretBox } from "./store/secret-box";
 import type { NewTask } from "./tasks";
 
-export function powerWithSecret(m: MachineTable, secrets: SecretBox): PowerParameters {
+/**
+ * Power parameters as the rack hands them to `createPowerDriver(type, rest)`: the driver's
+ * own settings (with the password opened, and the MAC for Wake-on-LAN).
+ */
+export function powerWithSecret(
+  m: MachineTable,
+  secrets: SecretBox,
+): { type: PowerParameters["type"] } & Record<string, unknown> {
   const power = JSON.parse(m.power) as PowerParameters;
-  return m.powerSecret ? { ...power, password: secrets.open(m.powerSecret) } : power;
+  const full = m.powerSecret ? { ...power, password: secrets.open(m.powerSecret) } : power;
+  return { type: power.type, ...driverSettings(full, JSON.parse(m.macs) as string[]) };
 }
 
 /** The task a machine entering `to` needs from its rack, if any. */
