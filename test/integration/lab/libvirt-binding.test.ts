@@ -1,10 +1,10 @@
 /**
  * The lab BMC driving a real libvirt domain through virsh (qemu:///system, TCG): ipmitool's
  * power on/off reach the domain, and a domain stopped behind the BMC's back shows as off.
- * Uses the running libvirtd if there is one; otherwise starts virtlogd + libvirtd itself and
- * kills exactly those PIDs afterwards.
+ * libvirtd comes from the shared test helper (reused if running, else started and stopped).
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
+import { acquireLibvirtd, type LibvirtdHandle } from "../../helpers/libvirtd";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,7 +40,7 @@ async function waitFor(pred: () => Promise<boolean>, ms: number): Promise<boolea
 }
 
 describe("lab BMC bound to a libvirt domain (virsh)", () => {
-  const started: ChildProcess[] = [];
+  let daemon: LibvirtdHandle | undefined;
   let dir: string;
   let lab: LabBmcs;
   let port: number;
@@ -63,13 +63,7 @@ describe("lab BMC bound to a libvirt domain (virsh)", () => {
     ]);
 
   beforeAll(async () => {
-    if ((await virsh("version")).code !== 0) {
-      // No daemon: start our own in the foreground so we own the PIDs.
-      started.push(spawn("virtlogd", [], { stdio: "ignore" }));
-      started.push(spawn("libvirtd", [], { stdio: "ignore" }));
-      const up = await waitFor(async () => (await virsh("version")).code === 0, 15_000);
-      if (!up) throw new Error("libvirtd did not come up");
-    }
+    daemon = await acquireLibvirtd();
     dir = mkdtempSync(join(tmpdir(), "lab-libvirt-"));
     const xml = join(dir, "domain.xml");
     writeFileSync(
@@ -96,7 +90,7 @@ describe("lab BMC bound to a libvirt domain (virsh)", () => {
     await virsh("destroy", DOMAIN);
     await virsh("undefine", DOMAIN);
     if (dir) rmSync(dir, { recursive: true, force: true });
-    for (const p of started.reverse()) p.kill("SIGTERM");
+    await daemon?.release();
   });
 
   test("ipmitool power on starts the domain; power off destroys it; status follows", async () => {

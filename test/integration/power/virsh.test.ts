@@ -3,6 +3,7 @@
  * and a real QEMU (TCG) domain on qemu:///system when a libvirtd is running on this machine.
  */
 
+import { acquireLibvirtd, type LibvirtdHandle } from "../../helpers/libvirtd";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,24 +28,15 @@ describe("test:///default (no daemon)", () => {
   });
 });
 
-function systemLibvirtUp(): boolean {
-  try {
-    execFileSync("virsh", ["-c", "qemu:///system", "uri"], { stdio: "ignore", timeout: 5000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const withDaemon = systemLibvirtUp() ? describe : describe.skip;
-
-withDaemon("qemu:///system (real TCG domain)", () => {
+describe("qemu:///system (real TCG domain)", () => {
+  let daemon: LibvirtdHandle;
   const name = `fibrix-power-test-${process.pid}`;
   const dir = mkdtempSync(join(tmpdir(), "fibrix-virsh-test-"));
   const virsh = (...args: string[]) =>
     execFileSync("virsh", ["-c", "qemu:///system", ...args], { encoding: "utf8" });
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    daemon = await acquireLibvirtd();
     const xml = join(dir, "d.xml");
     writeFileSync(
       xml,
@@ -55,7 +47,7 @@ withDaemon("qemu:///system (real TCG domain)", () => {
     virsh("define", xml);
   });
 
-  afterAll(() => {
+  afterAll(async () => {
     try {
       virsh("destroy", name);
     } catch {
@@ -63,6 +55,7 @@ withDaemon("qemu:///system (real TCG domain)", () => {
     }
     virsh("undefine", name);
     rmSync(dir, { recursive: true, force: true });
+    await daemon?.release();
   });
 
   test("on → off → cycle → off with confirmation; boot device in the persistent XML", async () => {
