@@ -8,6 +8,7 @@ import { connect } from "node:net";
 import { promisify } from "node:util";
 import { decode, encode } from "dns-packet";
 import pino from "pino";
+import { RCODE, rcodeOf } from "../../../backend/region/dns/resolve";
 import { type DnsServer, DnsServerError, startDnsServer } from "../../../backend/region/dns/server";
 import { FrameReader, frame } from "../../../backend/region/dns/tcp-framing";
 import { buildZoneSet, type ZoneSet, type ZoneSetInput } from "../../../backend/region/dns/zone";
@@ -241,7 +242,12 @@ describe("DNS server with dig", () => {
     );
     const idleFor = await closed;
     expect(replies.map((r) => r.id)).toEqual([100, 101, 102, 103]);
-    expect(replies.map((r) => r.rcode)).toEqual(["NOERROR", "NOERROR", "NXDOMAIN", "NOERROR"]);
+    expect(replies.map((r) => rcodeOf(r.flags))).toEqual([
+      RCODE.NOERROR,
+      RCODE.NOERROR,
+      RCODE.NXDOMAIN,
+      RCODE.NOERROR,
+    ]);
     expect(replies[3]?.answers).toHaveLength(20);
     // closed by the server's 500 ms idle timer, not by us
     expect(idleFor).toBeGreaterThanOrEqual(400);
