@@ -32,20 +32,39 @@ export function requireAdmin(p: Principal): void {
   if (p.kind !== "admin") throw new ForbiddenError("this operation needs an operator (admin) API key");
 }
 
-/** Resolves bearer keys, remembering `lastUsedAt` at most once a minute per key. */
+/**
+ * Resolves bearer keys, remembering `lastUsedAt` at most once a minute per key. Answers are
+ * cached for a few seconds (a revoked key stops working within CACHE_MS, on every replica).
+ */
 export class KeyAuthenticator {
   private readonly touched = new Map<string, number>();
+  private readonly cache = new Map<string, { p: Principal; until: number }>();
+  static readonly CACHE_MS = 5000;
 
   constructor(private readonly db: Kysely<Database>) {}
+
+  /** Forget cached answers (after a revocation on this replica). */
+  forget(): void {
+    this.cache.clear();
+  }
 
   async authenticate(header: string | undefined): Promise<Principal> {
     const m = header?.match(/^Bearer\s+(\S+)$/i);
     if (!m) throw new UnauthorizedError();
-    if (m[1]!.startsWith("fbr_")) {
+    const hit = this.cache.get(m[1]!);
+    if (hit && hit.until > Date.now()) return hit.p;
+    const p = await this.lookup(m[1]!);
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(m[1]!, { p, until: Date.now() + KeyAuthenticator.CACHE_MS });
+    return p;
+  }
+
+  private async lookup(key: string): Promise<Principal> {
+    if (key.startsWith("fbr_")) {
       const rack = await this.db
         .selectFrom("racks")
         .select(["id", "name"])
-        .where("tokenHash", "=", hashKey(m[1]!))
+        .where("tokenHash", "=", hashKey(key))
         .executeTakeFirst();
       if (!rack) throw new UnauthorizedError("unknown rack enrollment token");
       return { kind: "rack", keyId: rack.id, name: rack.name, rackId: rack.id };
@@ -53,7 +72,7 @@ export class KeyAuthenticator {
     const row = await this.db
       .selectFrom("apiKeys")
       .select(["id", "name", "role", "tenantId", "revokedAt"])
-      .where("hash", "=", hashKey(m[1]!))
+      .where("hash", "=", hashKey(key))
       .executeTakeFirst();
     if (!row || row.revokedAt) throw new UnauthorizedError("unknown or revoked API key");
     const now = Date.now();

@@ -210,6 +210,7 @@ export function rackRoutes(app: FastifyInstance, ctx: RegionContext): void {
       await trx.deleteFrom("racks").where("id", "=", id).execute();
       await appendEvent(trx, { actor: actorOf(p), objectType: "rack", objectId: id, kind: "deleted" });
     });
+    ctx.auth.forget(); // its enrollment token stops working now
     return reply.code(204).send();
   });
 }

@@ -111,6 +111,7 @@ export function tenantRoutes(app: FastifyInstance, ctx: RegionContext): void {
       await trx.deleteFrom("tenants").where("id", "=", id).execute();
       await appendEvent(trx, { actor: actorOf(p), objectType: "tenant", objectId: id, kind: "deleted" });
     });
+    ctx.auth.forget();
     return reply.code(204).send();
   });
 
@@ -202,6 +203,7 @@ export function tenantRoutes(app: FastifyInstance, ctx: RegionContext): void {
       await trx.updateTable("apiKeys").set({ revokedAt: nowIso() }).where("id", "=", id).execute();
       await appendEvent(trx, { actor: actorOf(p), objectType: "apikey", objectId: id, kind: "revoked" });
     });
+    ctx.auth.forget();
     return reply.code(204).send();
   });
 }

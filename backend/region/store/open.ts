@@ -8,7 +8,6 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
-import { Pool } from "pg";
 import type { Database } from "./database";
 import { migrate } from "./migrations";
 
@@ -46,6 +45,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
 
 async function openPostgres(url: string): Promise<Store> {
   if (!/^postgres(ql)?:\/\//.test(url)) throw new Error("--database must be a postgres:// URL");
+  // Loaded only for the HA store: the embedded default must stay small on a PE860.
+  const { Pool } = await import("pg");
   const pool = new Pool({ connectionString: url, max: 10 });
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
