@@ -20,11 +20,14 @@ export function invalidRequest(reason: string): Refusal {
  * Returns the refusal, or null when the request is well formed. */
 export function validateRequest(req: PlacementRequest): Refusal | null {
   if (!isNonEmptyString(req.id)) return invalidRequest("request id must be a non-empty string");
-  if (!isNonEmptyString(req.pool)) return invalidRequest(`request ${req.id}: pool must be a non-empty string`);
+  if (!isNonEmptyString(req.pool))
+    return invalidRequest(`request ${req.id}: pool must be a non-empty string`);
   if (!isCount(req.cores, 1))
     return invalidRequest(`request ${req.id}: cores must be an integer ≥ 1 (got ${String(req.cores)})`);
   if (!isCount(req.memoryMiB, 1))
-    return invalidRequest(`request ${req.id}: memoryMiB must be an integer ≥ 1 (got ${String(req.memoryMiB)})`);
+    return invalidRequest(
+      `request ${req.id}: memoryMiB must be an integer ≥ 1 (got ${String(req.memoryMiB)})`,
+    );
   if (!isCount(req.diskGiB, 0))
     return invalidRequest(`request ${req.id}: diskGiB must be an integer ≥ 0 (got ${String(req.diskGiB)})`);
   if (req.tags !== undefined && (!Array.isArray(req.tags) || !req.tags.every(isNonEmptyString)))
@@ -85,7 +88,7 @@ export function validateState(state: AllocatorState): void {
     if (vmIds.has(vm.vmId)) bad(`vm ${vm.vmId} is listed twice`);
     vmIds.add(vm.vmId);
     const sum = hostUsed.get(vm.hostId);
-    if (!sum) return bad(`vm ${vm.vmId} is on host ${vm.hostId}, which is not listed`);
+    if (!sum) bad(`vm ${vm.vmId} is on host ${vm.hostId}, which is not listed`);
     if (!isCount(vm.cores, 0) || !isCount(vm.memoryMiB, 0) || !isCount(vm.diskGiB, 0))
       bad(`vm ${vm.vmId}: cores, memoryMiB and diskGiB must be integers ≥ 0`);
     if (vm.group !== undefined && !isNonEmptyString(vm.group))
