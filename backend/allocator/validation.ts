@@ -87,8 +87,7 @@ export function validateState(state: AllocatorState): void {
     if (!isNonEmptyString(vm.vmId)) bad("vm id must be a non-empty string");
     if (vmIds.has(vm.vmId)) bad(`vm ${vm.vmId} is listed twice`);
     vmIds.add(vm.vmId);
-    const sum = hostUsed.get(vm.hostId);
-    if (!sum) bad(`vm ${vm.vmId} is on host ${vm.hostId}, which is not listed`);
+    const sum = hostUsed.get(vm.hostId) ?? bad(`vm ${vm.vmId} is on host ${vm.hostId}, which is not listed`);
     if (!isCount(vm.cores, 0) || !isCount(vm.memoryMiB, 0) || !isCount(vm.diskGiB, 0))
       bad(`vm ${vm.vmId}: cores, memoryMiB and diskGiB must be integers ≥ 0`);
     if (vm.group !== undefined && !isNonEmptyString(vm.group))
