@@ -6,15 +6,20 @@ import { Command, CommanderError } from "commander";
 import { labCommand } from "./commands/lab";
 import { powerCommand } from "./commands/power";
 import { regionCommand } from "./commands/region";
+import { resourceCommands } from "./commands/resources";
 
 export function buildProgram(): Command {
   const program = new Command("fibrix")
     .description("fibrix-metal: Metal as a Service for a small ISP")
     .version(require("../../package.json").version as string)
+    .option("--endpoint <url>", "region URL (or FIBRIX_ENDPOINT)")
+    .option("--api-key <key>", "API key (or FIBRIX_API_KEY)")
+    .option("--json", "print JSON instead of tables")
     .showHelpAfterError();
   program.addCommand(regionCommand());
   program.addCommand(powerCommand());
   program.addCommand(labCommand());
+  for (const c of resourceCommands()) program.addCommand(c);
   return program;
 }
 
