@@ -3,6 +3,7 @@
  * on are printed as one line (no stack traces), exit code 1 (2 for usage errors).
  */
 import { Command, CommanderError } from "commander";
+import { demoCommand } from "./commands/demo";
 import { labCommand } from "./commands/lab";
 import { powerCommand } from "./commands/power";
 import { regionCommand } from "./commands/region";
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   program.addCommand(regionCommand());
   program.addCommand(powerCommand());
   program.addCommand(labCommand());
+  program.addCommand(demoCommand());
   for (const c of resourceCommands()) program.addCommand(c);
   return program;
 }
