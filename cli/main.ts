@@ -6,6 +6,7 @@ import { Command, CommanderError } from "commander";
 import { demoCommand } from "./commands/demo";
 import { labCommand } from "./commands/lab";
 import { powerCommand } from "./commands/power";
+import { rackCommand } from "./commands/rack";
 import { regionCommand } from "./commands/region";
 import { resourceCommands } from "./commands/resources";
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .option("--json", "print JSON instead of tables")
     .showHelpAfterError();
   program.addCommand(regionCommand());
+  program.addCommand(rackCommand());
   program.addCommand(powerCommand());
   program.addCommand(labCommand());
   program.addCommand(demoCommand());

@@ -91,6 +91,7 @@ export function createHttp(opts: HttpOptions): AxiosInstance {
     headers: { Authorization: `Bearer ${opts.apiKey}`, Accept: "application/json" },
   });
   http.interceptors.response.use(undefined, async (e: AxiosError) => {
+    if (axios.isCancel(e)) throw e; // the caller gave up: never retry
     const config = e.config as (AxiosRequestConfig & { __attempt?: number; __started?: number }) | undefined;
     const typed = toFibrixError(e);
     if (!config || !typed.retryable || !safeToRetry(config)) throw typed;

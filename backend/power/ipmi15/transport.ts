@@ -169,7 +169,12 @@ export class UdpLanTransport implements LanTransport {
     for (const w of this.waiting.splice(0)) w();
     const s = this.socket ?? (this.binding ? await this.binding.catch(() => undefined) : undefined);
     this.socket = undefined;
-    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+    if (!s) return;
+    try {
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    } catch {
+      // already closed
+    }
   }
 
   private run(

@@ -118,6 +118,8 @@ export function rackAgentRoutes(app: FastifyInstance, ctx: RegionContext): void 
       const body = (req.body ?? {}) as Static<typeof ClaimRequest>;
       const deadline = Date.now() + (body.waitMs ?? 0);
       for (;;) {
+        // A rack that hung up must not be leased work it will never see.
+        if (req.raw.socket?.destroyed) return { tasks: [] };
         const claimed = await claimTasks(
           db,
           ctx.store.dialect,
