@@ -94,7 +94,8 @@ export function convertReading(raw: number, f: ConversionFactors): number | unde
  */
 export function rawFromValue(value: number, f: ConversionFactors): number | undefined {
   if (f.linearization !== 0 || f.m === 0 || f.analogFormat === AnalogFormat.NONE) return undefined;
-  const x = Math.round((value / 10 ** f.rExp - f.b * 10 ** f.bExp) / f.m);
+  // `+ 0` turns Math.round's -0 into 0: a raw byte has no signed zero.
+  const x = Math.round((value / 10 ** f.rExp - f.b * 10 ** f.bExp) / f.m) + 0;
   switch (f.analogFormat) {
     case AnalogFormat.UNSIGNED:
       return Math.min(255, Math.max(0, x));
