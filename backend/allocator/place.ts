@@ -1,46 +1,75 @@
-/**
- * INTERIM (written by the lead so the region compiles while the allocator is being finished):
- * a straightforward O(hosts) placement with the briefed signature. The allocator engineer
- * replaces this file with the real implementation; keep the signature.
- */
-import { effectiveCapacity, fits, freeCapacity } from "./capacity";
-import type { AllocatorState, PlaceOptions, PlacementRequest, PlacementResult } from "./types";
+import { domainOf, occupiedDomains } from "./anti-affinity";
+import { dominantResource, effectiveCapacity, fits, freeCapacity, poolMaxCapacity } from "./capacity";
+import { AllocatorError } from "./errors";
+import { compareIds } from "./host-order";
+import { explainRefusal, type HostView, noPool } from "./refusal";
+import { extraTags } from "./tag-preference";
+import type { AllocatorState, PlaceOptions, PlacementRequest, PlacementResult, Resource } from "./types";
+import { invalidRequest, validateRequest, validateState, validateStrategy } from "./validation";
 
+/**
+ * Chooses a host for one VM by scanning every host of the pool: O(hosts + vms) per call. This is the
+ * rule book; the `Allocator` class gives the same answers from an index (its tests check that).
+ *
+ * Rules, in order: the request must be well formed and its id not placed yet (INVALID_REQUEST); its pool
+ * must exist (NO_POOL); a candidate host carries every requested tag (NO_TAGGED_HOST), has room on every
+ * resource under its pool's over-commit ratios (NO_CAPACITY) and is in no failure domain, at the
+ * requested level, that already holds a member of the anti-affinity group (ANTI_AFFINITY).
+ * Among candidates, hosts with the fewest tags the request did not ask for come first (tagged hosts
+ * are kept for the requests that need them); then best-fit takes the least free room on the request's
+ * dominant resource, spread the most; ties go to the lowest host id.
+ */
 export function place(
   state: AllocatorState,
-  req: PlacementRequest,
-  opts: PlaceOptions = {},
+  request: PlacementRequest,
+  options: PlaceOptions = {},
 ): PlacementResult {
-  const policy = state.pools.find((p) => p.name === req.pool);
-  if (!policy) return { ok: false, code: "NO_POOL", reason: `no pool ${req.pool}`, retryable: false };
-  const need = { cores: req.cores, memoryMiB: req.memoryMiB, diskGiB: req.diskGiB };
-  const inPool = state.hosts.filter((h) => h.pool === req.pool);
-  const aa = req.antiAffinity;
-  const taken = new Set(
-    aa
-      ? state.vms
-          .filter((v) => v.group === aa.group)
-          .map((v) => state.hosts.find((h) => h.id === v.hostId)?.failureDomains[aa.level])
-      : [],
+  const strategy = validateStrategy(options.strategy);
+  const invalid = validateRequest(request);
+  if (invalid) return invalid;
+  validateState(state);
+  const existing = state.vms.find((vm) => vm.vmId === request.id);
+  if (existing) return invalidRequest(`vm ${request.id} is already placed on host ${existing.hostId}`);
+  const policy = state.pools.find((p) => p.name === request.pool);
+  if (!policy) return noPool(request);
+
+  const poolHosts = state.hosts.filter((h) => h.pool === request.pool);
+  const views: HostView[] = poolHosts.map((h) => ({
+    id: h.id,
+    free: freeCapacity(h, policy),
+    tags: new Set(h.tags),
+    failureDomains: h.failureDomains,
+  }));
+  const dominant: Resource = dominantResource(
+    request,
+    poolMaxCapacity(poolHosts.map((h) => effectiveCapacity(h, policy))),
   );
-  let best: { id: string; left: number } | undefined;
-  let bestFree = { cores: 0, memoryMiB: 0, diskGiB: 0 };
-  for (const h of [...inPool].sort((a, b) => (a.id < b.id ? -1 : 1))) {
-    const free = freeCapacity(h, policy);
-    if (free.cores > bestFree.cores) bestFree = free;
-    if (!fits(free, need)) continue;
-    if (req.tags?.some((t) => !h.tags.includes(t))) continue;
-    if (aa && taken.has(h.failureDomains[aa.level])) continue;
-    const cap = effectiveCapacity(h, policy);
-    const left = (free.cores - need.cores) / Math.max(1, cap.cores);
-    const score = opts.strategy === "spread" ? -left : left;
-    if (!best || score < best.left) best = { id: h.id, left: score };
+  const aa = request.antiAffinity;
+  const occupied = aa
+    ? occupiedDomains(state.vms, new Map(state.hosts.map((h) => [h.id, h])), aa.group, aa.level)
+    : new Set<string>();
+  const isBlocked = (v: HostView): boolean =>
+    aa !== undefined && occupied.has(domainOf(v.failureDomains, aa.level));
+
+  let best: HostView | null = null;
+  let bestExtra = 0;
+  for (const v of views) {
+    const extra = extraTags(v.tags, request.tags);
+    if (extra < 0 || !fits(v.free, request) || isBlocked(v)) continue;
+    if (best === null || extra < bestExtra) {
+      best = v;
+      bestExtra = extra;
+      continue;
+    }
+    if (extra > bestExtra) continue;
+    const a = v.free[dominant];
+    const b = best.free[dominant];
+    const better = strategy === "best-fit" ? a < b : a > b;
+    if (better || (a === b && compareIds(v.id, best.id) < 0)) best = v;
   }
   if (best) return { ok: true, hostId: best.id };
-  return {
-    ok: false,
-    code: "NO_CAPACITY",
-    reason: `no host in pool ${req.pool} has ${req.cores} free cores, ${req.memoryMiB} MiB and ${req.diskGiB} GiB${aa ? ` outside the ${aa.level}s of group ${aa.group}` : ""}; the best has ${bestFree.cores} cores`,
-    retryable: true,
-  };
+  const refusal = explainRefusal(request, views, isBlocked);
+  if (refusal) return refusal;
+  // explainRefusal applies the same three filters, so it always finds the reason.
+  throw new AllocatorError("INVALID_STATE", `no host chosen for ${request.id}, yet no reason found`);
 }

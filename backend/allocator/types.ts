@@ -77,6 +77,9 @@ export interface PlacedVm {
 export interface AllocatorState {
   hosts: readonly Host[];
   pools: readonly PoolPolicy[];
+  /** VMs already placed. A VM on a host not listed in `hosts` is accepted and keeps its id taken, but
+   * its failure domains are unknown, so it cannot block rack or region anti-affinity: list every host
+   * that holds members of a group when rack/region spreading must see them. */
   vms: readonly PlacedVm[];
 }
 

@@ -51,7 +51,7 @@ export function validateStrategy(strategy: unknown): Strategy {
 }
 
 /** Throws INVALID_STATE when the store handed over something inconsistent: unknown pools, duplicate
- * ids, bad numbers, VMs on unknown hosts, or listed VMs that add up to more than their host's `used`. */
+ * ids, bad numbers, or listed VMs that add up to more than their host's `used`. */
 export function validateState(state: AllocatorState): void {
   const bad = (message: string): never => {
     throw new AllocatorError("INVALID_STATE", message);
@@ -87,11 +87,15 @@ export function validateState(state: AllocatorState): void {
     if (!isNonEmptyString(vm.vmId)) bad("vm id must be a non-empty string");
     if (vmIds.has(vm.vmId)) bad(`vm ${vm.vmId} is listed twice`);
     vmIds.add(vm.vmId);
-    const sum = hostUsed.get(vm.hostId) ?? bad(`vm ${vm.vmId} is on host ${vm.hostId}, which is not listed`);
+    if (!isNonEmptyString(vm.hostId)) bad(`vm ${vm.vmId}: hostId must be a non-empty string`);
     if (!isCount(vm.cores, 0) || !isCount(vm.memoryMiB, 0) || !isCount(vm.diskGiB, 0))
       bad(`vm ${vm.vmId}: cores, memoryMiB and diskGiB must be integers ≥ 0`);
     if (vm.group !== undefined && !isNonEmptyString(vm.group))
       bad(`vm ${vm.vmId}: group must be a non-empty string when set`);
+    // A VM on a host that is not listed (another region, a host being released) is allowed: it only
+    // keeps its id taken. Its host is no candidate, and its failure domains are unknown.
+    const sum = hostUsed.get(vm.hostId);
+    if (!sum) continue;
     sum.cores += vm.cores;
     sum.memoryMiB += vm.memoryMiB;
     sum.diskGiB += vm.diskGiB;

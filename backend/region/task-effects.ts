@@ -291,6 +291,52 @@ export async function applyOutcome(trx: Trx, t: TaskTable, o: Outcome): Promise<
         });
       } else await vmSet(trx, t.objectId, {}, "delete-failed", why, "Failed");
       return true;
+    case "host.reconcile": {
+      if (!o.ok) {
+        await appendEvent(trx, {
+          actor: `rack:${t.rackId}`,
+          objectType: "machine",
+          objectId: t.objectId,
+          kind: "reconcile-failed",
+          reason: why,
+        });
+        return false;
+      }
+      const diff = (r.diff ?? {}) as {
+        missingDomains?: { id: string }[];
+        orphanDomains?: { name: string }[];
+        orphanVolumes?: { name: string }[];
+      };
+      if (r.unreachable) {
+        await appendEvent(trx, {
+          actor: `rack:${t.rackId}`,
+          objectType: "machine",
+          objectId: t.objectId,
+          kind: "reconcile-unreachable",
+          reason: String(r.message ?? ""),
+        });
+        return false;
+      }
+      for (const m of diff.missingDomains ?? []) {
+        await vmSet(
+          trx,
+          m.id,
+          {},
+          "missing",
+          "its domain is missing on the host (found by reconcile)",
+          "Failed",
+        );
+      }
+      const cleaned = [...(diff.orphanDomains ?? []), ...(diff.orphanVolumes ?? [])].map((x) => x.name);
+      await appendEvent(trx, {
+        actor: `rack:${t.rackId}`,
+        objectType: "machine",
+        objectId: t.objectId,
+        kind: "reconciled",
+        reason: `missing ${diff.missingDomains?.length ?? 0}; orphans ${cleaned.length ? cleaned.join(", ") : "none"}`,
+      });
+      return (diff.missingDomains?.length ?? 0) > 0;
+    }
     default:
       await appendEvent(trx, {
         actor: `rack:${t.rackId}`,

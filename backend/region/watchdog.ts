@@ -21,12 +21,15 @@ export interface WatchdogOptions {
   busyTimeoutMs?: number;
   /** Health poll period for machines with an IPMI BMC (default 5 min; 0 = off). */
   healthEveryMs?: number;
+  /** Reconcile period of VM hosts against libvirt (default 10 min; 0 = off). */
+  reconcileEveryMs?: number;
 }
 
 export class Watchdog {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private lastHealth = 0;
+  private lastReconcile = 0;
 
   constructor(
     private readonly ctx: RegionContext,
@@ -166,7 +169,72 @@ export class Watchdog {
       this.lastHealth = now;
       await this.queueHealthPolls();
     }
+    const reconcileEvery = this.opts.reconcileEveryMs ?? 10 * 60_000;
+    if (reconcileEvery > 0 && now - this.lastReconcile >= reconcileEvery) {
+      this.lastReconcile = now;
+      await this.queueReconciles();
+    }
     if (dns) this.ctx.dnsChanged();
+  }
+
+  /**
+   * One host.reconcile task per VM host on an online rack (unless one is pending), listing the
+   * VMs the region expects there; the rack cleans orphans and reports missing domains.
+   */
+  async queueReconciles(): Promise<void> {
+    const db = this.ctx.store.db;
+    const hosts = await db
+      .selectFrom("machines")
+      .innerJoin("racks", "racks.id", "machines.rackId")
+      .select(["machines.id as id", "machines.rackId as rackId", "machines.vmHostConfig as vmHostConfig"])
+      .where("racks.status", "=", "Online")
+      .where("machines.vmHost", "=", 1)
+      .where("machines.status", "=", "Deployed")
+      .where("machines.vmHostConfig", "is not", null)
+      .execute();
+    for (const h of hosts) {
+      await db.transaction().execute(async (trx) => {
+        const pending = await trx
+          .selectFrom("tasks")
+          .select("id")
+          .where("objectId", "=", h.id)
+          .where("kind", "=", "host.reconcile")
+          .where("status", "in", ["queued", "running"])
+          .executeTakeFirst();
+        if (pending) return;
+        // VMs still being created or deleted are left alone: their own tasks settle them.
+        const vms = await trx
+          .selectFrom("vms")
+          .select(["id", "tenantId", "cores", "memoryMib", "powerState"])
+          .where("hostId", "=", h.id)
+          .where("status", "in", ["Running", "Stopped", "Failed"])
+          .execute();
+        const creating = await trx
+          .selectFrom("vms")
+          .select("id")
+          .where("hostId", "=", h.id)
+          .where("status", "not in", ["Running", "Stopped", "Failed"])
+          .execute();
+        await enqueueTask(trx, this.ctx.secrets, {
+          rackId: h.rackId,
+          kind: "host.reconcile",
+          objectId: h.id,
+          maxAttempts: 1,
+          payload: {
+            host: JSON.parse(h.vmHostConfig!),
+            vms: vms.map((v) => ({
+              id: v.id,
+              tenant: v.tenantId,
+              vcpus: v.cores,
+              memoryMiB: v.memoryMib,
+              powerState: v.powerState,
+            })),
+            busy: creating.map((v) => v.id),
+          },
+        });
+      });
+      this.ctx.tasks.notify(h.rackId);
+    }
   }
 
   /** One health task per machine with an IPMI BMC on an online rack, unless one is pending. */

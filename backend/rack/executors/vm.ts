@@ -108,12 +108,33 @@ export function vmExecutors(deps: ExecutorDeps): Executor[] {
     {
       kind: "host.reconcile",
       async run({ task }) {
-        const p = task.payload as { host: VmHostConfig; vms: VmRecord[]; clean?: boolean };
-        const r = await reconcileHost(deps.vmHost(p.host), p.vms, {
+        const p = task.payload as { host: VmHostConfig; vms: VmRecord[]; busy?: string[]; clean?: boolean };
+        // VMs being created or deleted right now are neither orphans nor missing.
+        const busy = new Set(p.busy ?? []);
+        const placeholders = [...busy].map((id) => ({
+          id,
+          tenant: "",
+          vcpus: 0,
+          memoryMiB: 0,
+          powerState: "on" as const,
+        }));
+        const r = await reconcileHost(deps.vmHost(p.host), [...p.vms, ...placeholders], {
           clean: p.clean ?? true,
           prefix: deps.vmPrefix,
         });
-        return JSON.parse(JSON.stringify(r)) as Record<string, unknown>;
+        if (r.unreachable) return { unreachable: true, code: r.code, message: r.message };
+        return {
+          unreachable: false,
+          diff: {
+            missingDomains: r.diff.missingDomains.filter((m) => !busy.has(m.id)).map((m) => ({ id: m.id })),
+            orphanDomains: r.diff.orphanDomains.map((d) => ({ name: d.name })),
+            orphanVolumes: r.diff.orphanVolumes.map((v) => ({ name: v.name })),
+            drifted: r.diff.drifted.filter((d) => !busy.has(d.id)),
+            unmanaged: r.diff.unmanaged,
+          },
+          cleaned: JSON.parse(JSON.stringify(r.cleaned)) as unknown,
+          failures: JSON.parse(JSON.stringify(r.failures)) as unknown,
+        };
       },
     },
   ];

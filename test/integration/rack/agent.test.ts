@@ -32,6 +32,9 @@ let rack: { id: string; enrollmentToken: string };
 let daemon: LibvirtdHandle;
 let pool: TestPool;
 const work = mkdtempSync(join(tmpdir(), "fibrix-rack-"));
+let tenantKey: string;
+let vmPoolId: string;
+let hostId: string;
 
 const startAgent = () =>
   new RackAgent({
@@ -167,7 +170,9 @@ test("a tenant's VM is really created on libvirt, resized and deleted, leaving n
   const key = (await http(r.api, "POST", "/apikeys", { body: { name: "ci", tenantId: tenant.id } })).body.key;
   const poolId = (await http(r.api, "POST", "/pools", { body: { name: "gold", tenants: [tenant.id] } })).body
     .id;
-  await addVmHost(r, {
+  tenantKey = key;
+  vmPoolId = poolId;
+  hostId = await addVmHost(r, {
     rackId: rack.id,
     poolId,
     hostname: "kvm-1",
@@ -210,6 +215,56 @@ test("a tenant's VM is really created on libvirt, resized and deleted, leaving n
     memoryMiB: 0,
     diskGiB: 0,
   });
+}, 180_000);
+
+test("reconcile: an orphan domain and its volumes are cleaned; a VM whose domain vanished is marked Failed", async () => {
+  const mk = async (name: string) => {
+    const vm = (
+      await http(r.api, "POST", "/vms", {
+        key: tenantKey,
+        body: { name, poolId: vmPoolId, image: "tiny", cores: 1, memoryMiB: 128, diskGiB: 1 },
+      })
+    ).body;
+    expect([vm.status, vm.detail]).toEqual(["Creating", undefined]);
+    return until(
+      async () => (await http(r.api, "GET", `/vms/${vm.id}`, { key: tenantKey })).body,
+      (v) => v.status === "Running",
+    );
+  };
+  const orphan = await mk("orphan-1");
+  const lost = await mk("lost-1");
+  // The region forgets one VM (its row is gone) and the other's domain disappears behind its back.
+  await r.region.ctx.store.db.deleteFrom("vms").where("id", "=", orphan.id).execute();
+  await virshSys(["destroy", `${PREFIX}${lost.id}`]);
+  await virshSys(["undefine", `${PREFIX}${lost.id}`]);
+  const wd = new Watchdog(r.region.ctx, { healthEveryMs: 0 });
+  await wd.queueReconciles();
+  const t = await until(
+    async () =>
+      r.region.ctx.store.db
+        .selectFrom("tasks")
+        .selectAll()
+        .where("kind", "=", "host.reconcile")
+        .where("objectId", "=", hostId)
+        .executeTakeFirst(),
+    (x) => x?.status === "done",
+  );
+  const result = JSON.parse(t!.result!);
+  expect(result.diff.missingDomains).toEqual([{ id: lost.id }]);
+  expect(result.diff.orphanDomains).toEqual([{ name: `${PREFIX}${orphan.id}` }]);
+  expect((await http(r.api, "GET", `/vms/${lost.id}`, { key: tenantKey })).body).toMatchObject({
+    status: "Failed",
+    statusReason: expect.stringMatching(/missing on the host/),
+  });
+  const left = (await leftovers(PREFIX, pool.name)).filter((n) => n.includes(orphan.id));
+  expect(left).toEqual([]);
+  // The lost VM's leftovers (its volumes) go with its deletion.
+  expect((await http(r.api, "DELETE", `/vms/${lost.id}`, { key: tenantKey })).status).toBe(202);
+  await until(
+    async () => (await http(r.api, "GET", `/vms/${lost.id}`, { key: tenantKey })).status,
+    (s) => s === 404,
+  );
+  expect((await leftovers(PREFIX, pool.name)).filter((n) => n.includes(lost.id))).toEqual([]);
 }, 180_000);
 
 test("a task left by a dead rack is finished by the next agent", async () => {
