@@ -4,6 +4,7 @@
  * makes a second object; the same key with another body is refused (422).
  */
 import { createHash } from "node:crypto";
+import type { FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import { FibrixError, ValidationError } from "../../sdk/errors";
 import type { Database } from "./store/database";
@@ -20,6 +21,17 @@ export interface IdempotencyScope {
   method: string;
   path: string;
   body: unknown;
+}
+
+/** The scope of a create request: who sent it, with which key, for what. */
+export function scopeOf(req: FastifyRequest, principal: { keyId: string }): IdempotencyScope {
+  return {
+    principal: principal.keyId,
+    key: readIdempotencyKey(req.headers["idempotency-key"]),
+    method: req.method,
+    path: req.url,
+    body: req.body,
+  };
 }
 
 export function readIdempotencyKey(header: string | string[] | undefined): string | undefined {

@@ -7,7 +7,7 @@ import { actorOf, requireAdmin } from "../auth";
 import { checkIfMatch, nowIso, page, principalOf, type RegionContext, withEtag } from "../context";
 import { appendEvent } from "../events";
 import { newId } from "../ids";
-import { idempotent, readIdempotencyKey } from "../idempotency";
+import { idempotent, scopeOf } from "../idempotency";
 import type { FabricTable } from "../store/database";
 
 const view = (f: FabricTable): Fabric => ({ ...f });
@@ -24,42 +24,32 @@ export function fabricRoutes(app: FastifyInstance, ctx: RegionContext): void {
       const p = principalOf(req);
       requireAdmin(p);
       const body = req.body as FabricCreate;
-      const res = await idempotent(
-        db,
-        {
-          principal: p.keyId,
-          key: readIdempotencyKey(req.headers["idempotency-key"]),
-          method: "POST",
-          path: req.url,
-          body,
-        },
-        async (trx) => {
-          const region = await trx
-            .selectFrom("regions")
-            .select("id")
-            .where("id", "=", body.regionId)
-            .executeTakeFirst();
-          if (!region) throw ValidationError.field("/regionId", `region ${body.regionId} does not exist`);
-          const now = nowIso();
-          const row: FabricTable = {
-            id: newId("fab"),
-            name: body.name,
-            regionId: body.regionId,
-            description: body.description ?? "",
-            version: 1,
-            createdAt: now,
-            updatedAt: now,
-          };
-          await trx.insertInto("fabrics").values(row).execute();
-          await appendEvent(trx, {
-            actor: actorOf(p),
-            objectType: "fabric",
-            objectId: row.id,
-            kind: "created",
-          });
-          return { status: 201, body: view(row) };
-        },
-      );
+      const res = await idempotent(db, scopeOf(req, p), async (trx) => {
+        const region = await trx
+          .selectFrom("regions")
+          .select("id")
+          .where("id", "=", body.regionId)
+          .executeTakeFirst();
+        if (!region) throw ValidationError.field("/regionId", `region ${body.regionId} does not exist`);
+        const now = nowIso();
+        const row: FabricTable = {
+          id: newId("fab"),
+          name: body.name,
+          regionId: body.regionId,
+          description: body.description ?? "",
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+        };
+        await trx.insertInto("fabrics").values(row).execute();
+        await appendEvent(trx, {
+          actor: actorOf(p),
+          objectType: "fabric",
+          objectId: row.id,
+          kind: "created",
+        });
+        return { status: 201, body: view(row) };
+      });
       return reply.code(res.status as 201).send(withEtag(reply, res.body));
     },
   );

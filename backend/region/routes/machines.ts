@@ -22,7 +22,7 @@ import { actorOf, requireAdmin } from "../auth";
 import { checkIfMatch, nowIso, page, parseJson, principalOf, type RegionContext, withEtag } from "../context";
 import { appendEvent } from "../events";
 import { newId } from "../ids";
-import { idempotent, readIdempotencyKey } from "../idempotency";
+import { idempotent, scopeOf } from "../idempotency";
 import { isOperatorAction, transition } from "../lifecycle";
 import { checkPowerParameters } from "../machine-rules";
 import { powerWithSecret, workForStatus } from "../machine-work";
@@ -147,84 +147,73 @@ export function machineRoutes(app: FastifyInstance, ctx: RegionContext): void {
         errors.push({ field: "/poolId", reason: "is required when vmHost is true" });
       if (errors.length > 0) throw invalid(errors);
       const macs = body.macs.map((m) => m.toLowerCase());
-      const res = await idempotent(
-        db,
-        {
-          principal: p.keyId,
-          key: readIdempotencyKey(req.headers["idempotency-key"]),
-          method: "POST",
-          path: req.url,
-          body,
-        },
-        async (trx) => {
-          await checkRefs(trx, body);
-          const taken = await trx
-            .selectFrom("machineMacs")
-            .selectAll()
-            .where("mac", "in", macs)
-            .executeTakeFirst();
-          if (taken)
-            throw new ConflictError(`MAC ${taken.mac} already belongs to machine ${taken.machineId}`);
-          const power = sealPower(ctx.secrets, body.power);
-          const deploy = sealDeploy(ctx.secrets, body.deploy);
-          const now = nowIso();
-          const id = newId("mch");
-          let status: Machine["status"] = "New";
-          const row: MachineTable = {
-            id,
-            hostname: body.hostname,
-            rackId: body.rackId,
-            macs: JSON.stringify(macs),
-            power: power.power,
-            powerSecret: power.secret,
-            poolId: body.poolId ?? null,
-            tags: JSON.stringify(body.tags ?? []),
-            description: body.description ?? "",
-            deploy: deploy.deploy,
-            deploySecret: deploy.secret,
-            vmHost: body.vmHost ? 1 : 0,
-            vmHostConfig: body.vmHostConfig ? JSON.stringify(body.vmHostConfig) : null,
-            status,
-            statusReason: "enlisted",
-            statusChangedAt: now,
-            rescueFrom: null,
-            powerState: "unknown",
-            powerError: null,
-            inventory: null,
-            health: JSON.stringify({ status: "unknown", checkedAt: null, reasons: [] }),
-            ip: null,
-            version: 1,
-            createdAt: now,
-            updatedAt: now,
-          };
-          const actor = actorOf(p);
-          await trx.insertInto("machines").values(row).execute();
+      const res = await idempotent(db, scopeOf(req, p), async (trx) => {
+        await checkRefs(trx, body);
+        const taken = await trx
+          .selectFrom("machineMacs")
+          .selectAll()
+          .where("mac", "in", macs)
+          .executeTakeFirst();
+        if (taken) throw new ConflictError(`MAC ${taken.mac} already belongs to machine ${taken.machineId}`);
+        const power = sealPower(ctx.secrets, body.power);
+        const deploy = sealDeploy(ctx.secrets, body.deploy);
+        const now = nowIso();
+        const id = newId("mch");
+        let status: Machine["status"] = "New";
+        const row: MachineTable = {
+          id,
+          hostname: body.hostname,
+          rackId: body.rackId,
+          macs: JSON.stringify(macs),
+          power: power.power,
+          powerSecret: power.secret,
+          poolId: body.poolId ?? null,
+          tags: JSON.stringify(body.tags ?? []),
+          description: body.description ?? "",
+          deploy: deploy.deploy,
+          deploySecret: deploy.secret,
+          vmHost: body.vmHost ? 1 : 0,
+          vmHostConfig: body.vmHostConfig ? JSON.stringify(body.vmHostConfig) : null,
+          status,
+          statusReason: "enlisted",
+          statusChangedAt: now,
+          rescueFrom: null,
+          powerState: "unknown",
+          powerError: null,
+          inventory: null,
+          health: JSON.stringify({ status: "unknown", checkedAt: null, reasons: [] }),
+          ip: null,
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+        };
+        const actor = actorOf(p);
+        await trx.insertInto("machines").values(row).execute();
+        await trx
+          .insertInto("machineMacs")
+          .values(macs.map((mac) => ({ mac, machineId: id })))
+          .execute();
+        await appendEvent(trx, { actor, objectType: "machine", objectId: id, kind: "enlisted", to: "New" });
+        if (body.commission !== false) {
+          status = "Commissioning";
           await trx
-            .insertInto("machineMacs")
-            .values(macs.map((mac) => ({ mac, machineId: id })))
+            .updateTable("machines")
+            .set({ status, statusReason: "commissioning requested at enlistment" })
+            .where("id", "=", id)
             .execute();
-          await appendEvent(trx, { actor, objectType: "machine", objectId: id, kind: "enlisted", to: "New" });
-          if (body.commission !== false) {
-            status = "Commissioning";
-            await trx
-              .updateTable("machines")
-              .set({ status, statusReason: "commissioning requested at enlistment" })
-              .where("id", "=", id)
-              .execute();
-            await appendEvent(trx, {
-              actor,
-              objectType: "machine",
-              objectId: id,
-              kind: "transition",
-              from: "New",
-              to: status,
-              reason: "commission",
-            });
-            await enqueueTask(trx, ctx.secrets, workForStatus(row, status, ctx.secrets)!);
-          }
-          return { status: 201, body: machineView(await loadMachine(trx, id)) };
-        },
-      );
+          await appendEvent(trx, {
+            actor,
+            objectType: "machine",
+            objectId: id,
+            kind: "transition",
+            from: "New",
+            to: status,
+            reason: "commission",
+          });
+          await enqueueTask(trx, ctx.secrets, workForStatus(row, status, ctx.secrets)!);
+        }
+        return { status: 201, body: machineView(await loadMachine(trx, id)) };
+      });
       ctx.dnsChanged();
       ctx.tasks.notify(res.body.rackId);
       return reply.code(res.status as 201).send(withEtag(reply, res.body));

@@ -9,7 +9,7 @@ import { actorOf, type Principal, requireAdmin } from "../auth";
 import { checkIfMatch, nowIso, page, parseJson, principalOf, type RegionContext, withEtag } from "../context";
 import { appendEvent } from "../events";
 import { newId } from "../ids";
-import { idempotent, readIdempotencyKey } from "../idempotency";
+import { idempotent, scopeOf } from "../idempotency";
 import type { Database, PoolTable } from "../store/database";
 
 const Params = Type.Object({ id: Id }, Strict);
@@ -106,33 +106,23 @@ export function poolRoutes(app: FastifyInstance, ctx: RegionContext): void {
     const p = principalOf(req);
     requireAdmin(p);
     const body = req.body as PoolCreate;
-    const res = await idempotent(
-      db,
-      {
-        principal: p.keyId,
-        key: readIdempotencyKey(req.headers["idempotency-key"]),
-        method: "POST",
-        path: req.url,
-        body,
-      },
-      async (trx) => {
-        const now = nowIso();
-        const row: PoolTable = {
-          id: newId("pol"),
-          name: body.name,
-          description: body.description ?? "",
-          cpuOvercommit: body.cpuOvercommit ?? 4,
-          memoryOvercommit: body.memoryOvercommit ?? 1,
-          version: 1,
-          createdAt: now,
-          updatedAt: now,
-        };
-        await trx.insertInto("pools").values(row).execute();
-        await setGrants(trx, row.id, body.tenants ?? []);
-        await appendEvent(trx, { actor: actorOf(p), objectType: "pool", objectId: row.id, kind: "created" });
-        return { status: 201, body: (await poolViews(trx, [row]))[0]! };
-      },
-    );
+    const res = await idempotent(db, scopeOf(req, p), async (trx) => {
+      const now = nowIso();
+      const row: PoolTable = {
+        id: newId("pol"),
+        name: body.name,
+        description: body.description ?? "",
+        cpuOvercommit: body.cpuOvercommit ?? 4,
+        memoryOvercommit: body.memoryOvercommit ?? 1,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await trx.insertInto("pools").values(row).execute();
+      await setGrants(trx, row.id, body.tenants ?? []);
+      await appendEvent(trx, { actor: actorOf(p), objectType: "pool", objectId: row.id, kind: "created" });
+      return { status: 201, body: (await poolViews(trx, [row]))[0]! };
+    });
     return reply.code(res.status as 201).send(withEtag(reply, res.body));
   });
 

@@ -8,7 +8,7 @@ import { actorOf, hashKey, requireAdmin } from "../auth";
 import { checkIfMatch, nowIso, page, principalOf, type RegionContext, withEtag } from "../context";
 import { appendEvent } from "../events";
 import { newId } from "../ids";
-import { idempotent, readIdempotencyKey } from "../idempotency";
+import { idempotent, scopeOf } from "../idempotency";
 import { checkRackNetwork } from "../rack-rules";
 import type { RackTable } from "../store/database";
 
@@ -46,67 +46,57 @@ export function rackRoutes(app: FastifyInstance, ctx: RegionContext): void {
       const problems = checkRackNetwork(body.subnet, body.gateway, body.dhcpRange);
       if (problems.length > 0)
         throw new ValidationError(problems.map((e) => `${e.field} ${e.reason}`).join("; "), problems);
-      const res = await idempotent(
-        db,
-        {
-          principal: p.keyId,
-          key: readIdempotencyKey(req.headers["idempotency-key"]),
-          method: "POST",
-          path: req.url,
-          body,
-        },
-        async (trx) => {
-          const region = await trx
-            .selectFrom("regions")
-            .select("id")
-            .where("id", "=", body.regionId)
+      const res = await idempotent(db, scopeOf(req, p), async (trx) => {
+        const region = await trx
+          .selectFrom("regions")
+          .select("id")
+          .where("id", "=", body.regionId)
+          .executeTakeFirst();
+        if (!region) throw ValidationError.field("/regionId", `region ${body.regionId} does not exist`);
+        if (body.fabricId) {
+          const f = await trx
+            .selectFrom("fabrics")
+            .select("regionId")
+            .where("id", "=", body.fabricId)
             .executeTakeFirst();
-          if (!region) throw ValidationError.field("/regionId", `region ${body.regionId} does not exist`);
-          if (body.fabricId) {
-            const f = await trx
-              .selectFrom("fabrics")
-              .select("regionId")
-              .where("id", "=", body.fabricId)
-              .executeTakeFirst();
-            if (!f) throw ValidationError.field("/fabricId", `fabric ${body.fabricId} does not exist`);
-            if (f.regionId !== body.regionId)
-              throw ValidationError.field("/fabricId", "belongs to another region");
-          }
-          const clash = await trx
-            .selectFrom("racks")
-            .select("name")
-            .where("subnet", "=", body.subnet)
-            .executeTakeFirst();
-          if (clash) throw new ConflictError(`subnet ${body.subnet} is already served by rack ${clash.name}`);
-          const token = `fbr_${randomBytes(32).toString("base64url")}`;
-          const now = nowIso();
-          const row: RackTable = {
-            id: newId("rck"),
-            name: body.name,
-            regionId: body.regionId,
-            fabricId: body.fabricId ?? null,
-            subnet: body.subnet,
-            gateway: body.gateway ?? null,
-            dhcpStart: body.dhcpRange.start,
-            dhcpEnd: body.dhcpRange.end,
-            description: body.description ?? "",
-            status: "Pending",
-            lastHeartbeat: null,
-            tokenHash: hashKey(token),
-            version: 1,
-            createdAt: now,
-            updatedAt: now,
-          };
-          await trx.insertInto("racks").values(row).execute();
-          await appendEvent(trx, {
-            actor: actorOf(p),
-            objectType: "rack",
-            objectId: row.id,
-            kind: "created",
-          });
-          return { status: 201, body: { ...rackView(row), enrollmentToken: token } };
-        },
-      );
+          if (!f) throw ValidationError.field("/fabricId", `fabric ${body.fabricId} does not exist`);
+          if (f.regionId !== body.regionId)
+            throw ValidationError.field("/fabricId", "belongs to another region");
+        }
+        const clash = await trx
+          .selectFrom("racks")
+          .select("name")
+          .where("subnet", "=", body.subnet)
+          .executeTakeFirst();
+        if (clash) throw new ConflictError(`subnet ${body.subnet} is already served by rack ${clash.name}`);
+        const token = `fbr_${randomBytes(32).toString("base64url")}`;
+        const now = nowIso();
+        const row: RackTable = {
+          id: newId("rck"),
+          name: body.name,
+          regionId: body.regionId,
+          fabricId: body.fabricId ?? null,
+          subnet: body.subnet,
+          gateway: body.gateway ?? null,
+          dhcpStart: body.dhcpRange.start,
+          dhcpEnd: body.dhcpRange.end,
+          description: body.description ?? "",
+          status: "Pending",
+          lastHeartbeat: null,
+          tokenHash: hashKey(token),
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+        };
+        await trx.insertInto("racks").values(row).execute();
+        await appendEvent(trx, {
+          actor: actorOf(p),
+          objectType: "rack",
+          objectId: row.id,
+          kind: "created",
+        });
+        return { status: 201, body: { ...rackView(row), enrollmentToken: token } };
+      });
       return reply.code(res.status as 201).send(withEtag(reply, res.body));
     },
   );

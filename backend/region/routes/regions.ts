@@ -7,7 +7,7 @@ import { actorOf, requireAdmin } from "../auth";
 import { checkIfMatch, nowIso, page, principalOf, type RegionContext, withEtag } from "../context";
 import { appendEvent } from "../events";
 import { newId } from "../ids";
-import { idempotent, readIdempotencyKey } from "../idempotency";
+import { idempotent, scopeOf } from "../idempotency";
 import type { RegionTable } from "../store/database";
 
 export function regionView(r: RegionTable): Region {
@@ -42,37 +42,27 @@ export function regionRoutes(app: FastifyInstance, ctx: RegionContext): void {
       const p = principalOf(req);
       requireAdmin(p);
       const body = req.body as RegionCreate;
-      const res = await idempotent(
-        db,
-        {
-          principal: p.keyId,
-          key: readIdempotencyKey(req.headers["idempotency-key"]),
-          method: "POST",
-          path: req.url,
-          body,
-        },
-        async (trx) => {
-          const now = nowIso();
-          const row: RegionTable = {
-            id: newId("rgn"),
-            name: body.name,
-            dnsDomain: body.dnsDomain,
-            description: body.description ?? "",
-            dnsTtl: body.dnsTtl ?? 300,
-            version: 1,
-            createdAt: now,
-            updatedAt: now,
-          };
-          await trx.insertInto("regions").values(row).execute();
-          await appendEvent(trx, {
-            actor: actorOf(p),
-            objectType: "region",
-            objectId: row.id,
-            kind: "created",
-          });
-          return { status: 201, body: regionView(row) };
-        },
-      );
+      const res = await idempotent(db, scopeOf(req, p), async (trx) => {
+        const now = nowIso();
+        const row: RegionTable = {
+          id: newId("rgn"),
+          name: body.name,
+          dnsDomain: body.dnsDomain,
+          description: body.description ?? "",
+          dnsTtl: body.dnsTtl ?? 300,
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+        };
+        await trx.insertInto("regions").values(row).execute();
+        await appendEvent(trx, {
+          actor: actorOf(p),
+          objectType: "region",
+          objectId: row.id,
+          kind: "created",
+        });
+        return { status: 201, body: regionView(row) };
+      });
       ctx.dnsChanged();
       return reply.code(res.status as 201).send(withEtag(reply, res.body));
     },

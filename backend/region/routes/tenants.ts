@@ -7,7 +7,7 @@ import { actorOf, generateApiKey, hashKey, requireAdmin } from "../auth";
 import { nowIso, page, principalOf, type RegionContext, withEtag } from "../context";
 import { appendEvent } from "../events";
 import { newId } from "../ids";
-import { idempotent, readIdempotencyKey } from "../idempotency";
+import { idempotent, scopeOf } from "../idempotency";
 import type { ApiKeyTable, TenantTable } from "../store/database";
 
 const Params = Type.Object({ id: Id }, Strict);
@@ -34,35 +34,25 @@ export function tenantRoutes(app: FastifyInstance, ctx: RegionContext): void {
       const p = principalOf(req);
       requireAdmin(p);
       const body = req.body as TenantCreate;
-      const res = await idempotent(
-        db,
-        {
-          principal: p.keyId,
-          key: readIdempotencyKey(req.headers["idempotency-key"]),
-          method: "POST",
-          path: req.url,
-          body,
-        },
-        async (trx) => {
-          const now = nowIso();
-          const row: TenantTable = {
-            id: newId("ten"),
-            name: body.name,
-            description: body.description ?? "",
-            version: 1,
-            createdAt: now,
-            updatedAt: now,
-          };
-          await trx.insertInto("tenants").values(row).execute();
-          await appendEvent(trx, {
-            actor: actorOf(p),
-            objectType: "tenant",
-            objectId: row.id,
-            kind: "created",
-          });
-          return { status: 201, body: row };
-        },
-      );
+      const res = await idempotent(db, scopeOf(req, p), async (trx) => {
+        const now = nowIso();
+        const row: TenantTable = {
+          id: newId("ten"),
+          name: body.name,
+          description: body.description ?? "",
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+        };
+        await trx.insertInto("tenants").values(row).execute();
+        await appendEvent(trx, {
+          actor: actorOf(p),
+          objectType: "tenant",
+          objectId: row.id,
+          kind: "created",
+        });
+        return { status: 201, body: row };
+      });
       return reply.code(res.status as 201).send(withEtag(reply, res.body));
     },
   );
@@ -130,45 +120,35 @@ export function tenantRoutes(app: FastifyInstance, ctx: RegionContext): void {
         throw ValidationError.field("/tenantId", "is required for a tenant key");
       if (role === "admin" && tenantId)
         throw ValidationError.field("/tenantId", "must be absent for an admin key");
-      const res = await idempotent(
-        db,
-        {
-          principal: p.keyId,
-          key: readIdempotencyKey(req.headers["idempotency-key"]),
-          method: "POST",
-          path: req.url,
-          body,
-        },
-        async (trx) => {
-          if (tenantId) {
-            const t = await trx
-              .selectFrom("tenants")
-              .select("id")
-              .where("id", "=", tenantId)
-              .executeTakeFirst();
-            if (!t) throw ValidationError.field("/tenantId", `tenant ${tenantId} does not exist`);
-          }
-          const key = generateApiKey();
-          const row: ApiKeyTable = {
-            id: newId("key"),
-            name: body.name,
-            role,
-            tenantId,
-            hash: hashKey(key),
-            createdAt: nowIso(),
-            lastUsedAt: null,
-            revokedAt: null,
-          };
-          await trx.insertInto("apiKeys").values(row).execute();
-          await appendEvent(trx, {
-            actor: actorOf(p),
-            objectType: "apikey",
-            objectId: row.id,
-            kind: "created",
-          });
-          return { status: 201, body: { ...keyView(row), key } };
-        },
-      );
+      const res = await idempotent(db, scopeOf(req, p), async (trx) => {
+        if (tenantId) {
+          const t = await trx
+            .selectFrom("tenants")
+            .select("id")
+            .where("id", "=", tenantId)
+            .executeTakeFirst();
+          if (!t) throw ValidationError.field("/tenantId", `tenant ${tenantId} does not exist`);
+        }
+        const key = generateApiKey();
+        const row: ApiKeyTable = {
+          id: newId("key"),
+          name: body.name,
+          role,
+          tenantId,
+          hash: hashKey(key),
+          createdAt: nowIso(),
+          lastUsedAt: null,
+          revokedAt: null,
+        };
+        await trx.insertInto("apiKeys").values(row).execute();
+        await appendEvent(trx, {
+          actor: actorOf(p),
+          objectType: "apikey",
+          objectId: row.id,
+          kind: "created",
+        });
+        return { status: 201, body: { ...keyView(row), key } };
+      });
       return reply.code(res.status as 201).send(res.body);
     },
   );

@@ -12,7 +12,7 @@ import { actorOf, type Principal } from "../auth";
 import { checkIfMatch, nowIso, page, principalOf, type RegionContext, withEtag } from "../context";
 import { appendEvent } from "../events";
 import { newId } from "../ids";
-import { idempotent, readIdempotencyKey } from "../idempotency";
+import { idempotent, scopeOf } from "../idempotency";
 import type { Database, VmTable } from "../store/database";
 import { visiblePool } from "./pools";
 
@@ -92,115 +92,101 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
       const body = req.body as VmCreate;
       const tenantId = tenantFor(req, p);
       const notify: string[] = [];
-      const res = await idempotent(
-        db,
-        {
-          principal: p.keyId,
-          key: readIdempotencyKey(req.headers["idempotency-key"]),
-          method: "POST",
-          path: req.url,
-          body,
-        },
-        async (trx) => {
-          const t = await trx
-            .selectFrom("tenants")
+      const res = await idempotent(db, scopeOf(req, p), async (trx) => {
+        const t = await trx.selectFrom("tenants").select("id").where("id", "=", tenantId).executeTakeFirst();
+        if (!t) throw ValidationError.field("query:tenant", `tenant ${tenantId} does not exist`);
+        await visiblePool(trx, p, body.poolId).catch(() => {
+          throw ValidationError.field(
+            "/poolId",
+            `pool ${body.poolId} does not exist or is not granted to you`,
+          );
+        });
+        if (body.regionId) {
+          const r = await trx
+            .selectFrom("regions")
             .select("id")
-            .where("id", "=", tenantId)
+            .where("id", "=", body.regionId)
             .executeTakeFirst();
-          if (!t) throw ValidationError.field("query:tenant", `tenant ${tenantId} does not exist`);
-          await visiblePool(trx, p, body.poolId).catch(() => {
-            throw ValidationError.field(
-              "/poolId",
-              `pool ${body.poolId} does not exist or is not granted to you`,
-            );
-          });
-          if (body.regionId) {
-            const r = await trx
-              .selectFrom("regions")
-              .select("id")
-              .where("id", "=", body.regionId)
-              .executeTakeFirst();
-            if (!r) throw ValidationError.field("/regionId", `region ${body.regionId} does not exist`);
-          }
-          const pool = await trx
-            .selectFrom("pools")
-            .select("name")
-            .where("id", "=", body.poolId)
-            .executeTakeFirstOrThrow();
-          const id = newId("vm");
-          const ask = {
+          if (!r) throw ValidationError.field("/regionId", `region ${body.regionId} does not exist`);
+        }
+        const pool = await trx
+          .selectFrom("pools")
+          .select("name")
+          .where("id", "=", body.poolId)
+          .executeTakeFirstOrThrow();
+        const id = newId("vm");
+        const ask = {
+          vmId: id,
+          tenantId,
+          poolId: body.poolId,
+          cores: body.cores,
+          memoryMiB: body.memoryMiB,
+          diskGiB: body.diskGiB,
+          antiAffinityGroup: body.antiAffinityGroup ?? null,
+          spread: body.antiAffinityGroup ? (body.spread ?? "host") : null,
+          regionId: body.regionId ?? null,
+        };
+        const { state, hosts } = await loadPoolState(trx, ctx.store.dialect, body.poolId, ask.regionId);
+        const placed = placeVm(state, ask, pool.name);
+        // A refusal creates nothing: the caller can fix the request and retry.
+        if (!placed.ok) throw new ConflictError(placed.reason, "NO_CAPACITY");
+        const host = hosts.get(placed.hostId)!;
+        const now = nowIso();
+        const row: VmTable = {
+          id,
+          name: body.name,
+          tenantId,
+          poolId: body.poolId,
+          hostId: host.machineId,
+          regionId: host.regionId,
+          image: body.image,
+          cores: body.cores,
+          memoryMib: body.memoryMiB,
+          diskGib: body.diskGiB,
+          antiAffinityGroup: ask.antiAffinityGroup,
+          spread: ask.spread,
+          description: body.description ?? "",
+          powerState: body.powerState ?? "on",
+          status: "Creating",
+          statusReason: `placed on ${host.machineId}`,
+          ip: null,
+          userDataSecret: body.userData === undefined ? null : ctx.secrets.seal(body.userData),
+          sshKeys: JSON.stringify(body.sshKeys ?? []),
+          lastSeen: null,
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+        };
+        await trx.insertInto("vms").values(row).execute();
+        await appendEvent(trx, {
+          actor: actorOf(p),
+          objectType: "vm",
+          objectId: row.id,
+          kind: "created",
+          to: "Creating",
+          reason: `placed on host ${host.machineId}`,
+        });
+        await enqueueTask(trx, ctx.secrets, {
+          rackId: host.rackId,
+          kind: "vm.create",
+          objectId: id,
+          payload: {
             vmId: id,
+            hostname: row.name,
+            host: host.config,
+            image: row.image,
+            cores: row.cores,
+            memoryMiB: row.memoryMib,
+            diskGiB: row.diskGib,
+            userData: body.userData ?? null,
+            sshKeys: body.sshKeys ?? [],
+            powerState: row.powerState,
             tenantId,
-            poolId: body.poolId,
-            cores: body.cores,
-            memoryMiB: body.memoryMiB,
-            diskGiB: body.diskGiB,
-            antiAffinityGroup: body.antiAffinityGroup ?? null,
-            spread: body.antiAffinityGroup ? (body.spread ?? "host") : null,
-            regionId: body.regionId ?? null,
-          };
-          const { state, hosts } = await loadPoolState(trx, ctx.store.dialect, body.poolId, ask.regionId);
-          const placed = placeVm(state, ask, pool.name);
-          // A refusal creates nothing: the caller can fix the request and retry.
-          if (!placed.ok) throw new ConflictError(placed.reason, "NO_CAPACITY");
-          const host = hosts.get(placed.hostId)!;
-          const now = nowIso();
-          const row: VmTable = {
-            id,
-            name: body.name,
-            tenantId,
-            poolId: body.poolId,
-            hostId: host.machineId,
-            regionId: host.regionId,
-            image: body.image,
-            cores: body.cores,
-            memoryMib: body.memoryMiB,
-            diskGib: body.diskGiB,
-            antiAffinityGroup: ask.antiAffinityGroup,
-            spread: ask.spread,
-            description: body.description ?? "",
-            powerState: body.powerState ?? "on",
-            status: "Creating",
-            statusReason: `placed on ${host.machineId}`,
-            ip: null,
-            userDataSecret: body.userData === undefined ? null : ctx.secrets.seal(body.userData),
-            sshKeys: JSON.stringify(body.sshKeys ?? []),
-            lastSeen: null,
-            version: 1,
-            createdAt: now,
-            updatedAt: now,
-          };
-          await trx.insertInto("vms").values(row).execute();
-          await appendEvent(trx, {
-            actor: actorOf(p),
-            objectType: "vm",
-            objectId: row.id,
-            kind: "created",
-            to: "Creating",
-            reason: `placed on host ${host.machineId}`,
-          });
-          await enqueueTask(trx, ctx.secrets, {
-            rackId: host.rackId,
-            kind: "vm.create",
-            objectId: id,
-            payload: {
-              vmId: id,
-              hostname: row.name,
-              host: host.config,
-              image: row.image,
-              cores: row.cores,
-              memoryMiB: row.memoryMib,
-              diskGiB: row.diskGib,
-              userData: body.userData ?? null,
-              sshKeys: body.sshKeys ?? [],
-              powerState: row.powerState,
-              tenantId,
-            },
-          });
-          notify.push(host.rackId);
-          return { status: 201, body: vmView(await loadVm(trx, p, row.id)) };
-        },
-      );
+          },
+        });
+        notify.push(host.rackId);
+        return { status: 201, body: vmView(await loadVm(trx, p, row.id)) };
+      });
       ctx.dnsChanged();
       for (const rack of notify) ctx.tasks.notify(rack);
       return reply.code(res.status as 201).send(withEtag(reply, res.body));
