@@ -121,10 +121,11 @@ export async function storeHealth(trx: Trx, machineId: string, report: HealthRep
   const before = (JSON.parse(m.health) as { status: string }).status;
   await trx
     .updateTable("machines")
-    .set({
+    .set((eb) => ({
       health: JSON.stringify(health),
       ...(report.powerState ? { powerState: report.powerState, powerError: null } : {}),
-    })
+      version: eb("version", "+", 1),
+    }))
     .where("id", "=", machineId)
     .execute();
   if (before !== health.status) {
@@ -180,11 +181,12 @@ export async function applyOutcome(trx: Trx, t: TaskTable, o: Outcome): Promise<
     case "power": {
       await trx
         .updateTable("machines")
-        .set(
-          o.ok
+        .set((eb) => ({
+          ...(o.ok
             ? { powerState: String(r.powerState ?? "unknown"), powerError: null }
-            : { powerState: "error", powerError: why },
-        )
+            : { powerState: "error", powerError: why }),
+          version: eb("version", "+", 1),
+        }))
         .where("id", "=", t.objectId)
         .execute();
       await appendEvent(trx, {
@@ -201,7 +203,7 @@ export async function applyOutcome(trx: Trx, t: TaskTable, o: Outcome): Promise<
       else {
         await trx
           .updateTable("machines")
-          .set({ powerState: "error", powerError: why })
+          .set((eb) => ({ powerState: "error", powerError: why, version: eb("version", "+", 1) }))
           .where("id", "=", t.objectId)
           .execute();
       }

@@ -27,6 +27,7 @@ import { isOperatorAction, transition } from "../lifecycle";
 import { checkPowerParameters } from "../machine-rules";
 import { powerWithSecret, workForStatus } from "../machine-work";
 import { cancelQueued, enqueueTask } from "../tasks";
+import { ViewCache } from "../view-cache";
 import type { Database, MachineTable } from "../store/database";
 import type { SecretBox } from "../store/secret-box";
 
@@ -123,6 +124,7 @@ const HealthView = Type.Object({
 
 export function machineRoutes(app: FastifyInstance, ctx: RegionContext): void {
   const db = ctx.store.db;
+  const views = new ViewCache();
 
   async function checkRefs(trx: Kysely<Database>, body: { rackId?: string; poolId?: string | null }) {
     if (body.rackId) {
@@ -198,7 +200,7 @@ export function machineRoutes(app: FastifyInstance, ctx: RegionContext): void {
           status = "Commissioning";
           await trx
             .updateTable("machines")
-            .set({ status, statusReason: "commissioning requested at enlistment" })
+            .set({ status, statusReason: "commissioning requested at enlistment", version: 2 })
             .where("id", "=", id)
             .execute();
           await appendEvent(trx, {
@@ -242,7 +244,7 @@ export function machineRoutes(app: FastifyInstance, ctx: RegionContext): void {
         response: { 200: ListOf(Machine) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       requireAdmin(principalOf(req));
       const q = req.query as {
         limit?: number;
@@ -255,7 +257,10 @@ export function machineRoutes(app: FastifyInstance, ctx: RegionContext): void {
         vmHost?: boolean;
       };
       const limit = q.limit ?? 100;
-      let query = selectMachines(db)
+      let query = db
+        .selectFrom("machines")
+        .innerJoin("racks", "racks.id", "machines.rackId")
+        .select(["machines.id as id", "machines.version as version"])
         .orderBy("machines.id")
         .limit(limit + 1);
       if (q.cursor) query = query.where("machines.id", ">", q.cursor);
@@ -266,7 +271,20 @@ export function machineRoutes(app: FastifyInstance, ctx: RegionContext): void {
       if (q.tag) query = query.where("machines.tags", "like", `%${JSON.stringify(q.tag)}%`);
       if (q.vmHost !== undefined) query = query.where("machines.vmHost", "=", q.vmHost ? 1 : 0);
       const { items, nextCursor } = page(await query.execute(), limit);
-      return { items: items.map(machineView), nextCursor };
+      const stale = views.stale(items);
+      for (let i = 0; i < stale.length; i += 500) {
+        for (const m of await selectMachines(db)
+          .where("machines.id", "in", stale.slice(i, i + 500))
+          .execute()) {
+          views.put(m.id, m.version, machineView(m));
+        }
+      }
+      return reply.type("application/json").send(
+        views.listJson(
+          items.map((k) => k.id),
+          nextCursor,
+        ),
+      );
     },
   );
 

@@ -167,6 +167,9 @@ test("retryable work is re-queued after a lost lease and completed by the next c
 
 test("a BMC refusing the password leaves a machine state that says so", async () => {
   const id = await enlist("pe860-auth", "52:54:00:00:10:05", false);
+  const listed = async () =>
+    (await http(r.api, "GET", "/machines?limit=1000")).body.items.find((m: any) => m.id === id).powerState;
+  expect(await listed()).toBe("unknown"); // now cached in the list view cache
   const q = await http(r.api, "POST", `/machines/${id}/power`, { body: { action: "query" } });
   const t = (await claim()).find((x: any) => x.id === q.body.taskId);
   await report(t.id, {
@@ -176,6 +179,7 @@ test("a BMC refusing the password leaves a machine state that says so", async ()
   const m = await machine(id);
   expect(m.powerState).toBe("error");
   expect(m.powerError).toBe("AUTHENTICATION: BMC 127.0.0.1:9623 refused the password");
+  expect(await listed()).toBe("error"); // the rack's result bumped the version: the list is fresh
   expect((await http(r.api, "GET", `/tasks/${q.body.taskId}`)).body.error.code).toBe("AUTHENTICATION");
 });
 
