@@ -9,9 +9,11 @@ cd "$(dirname "$0")/.."
 #   openipmi (ipmi_sim), ipmitool, freeipmi-tools: IPMI 1.5 peers of our client and lab BMC
 #   libvirt-daemon-system, libvirt-clients, qemu-system-x86, qemu-utils: VM hosts (TCG)
 #   genisoimage: NoCloud seed ISOs; postgresql: HA store; bind9-dnsutils: dig
-#   dnsmasq-base, ipxe-qemu, iproute2: rack boot services and the PXE lab in a netns
+#   dnsmasq-base, ipxe-qemu, ipxe, iproute2: rack boot services and the PXE lab in a netns
+#   busybox-static, syslinux, syslinux-common, mtools: the commissioning/deploy environment and test disk
 DEB_PACKAGES=(openipmi ipmitool freeipmi-tools libvirt-daemon-system libvirt-clients qemu-system-x86
-  qemu-utils genisoimage postgresql bind9-dnsutils dnsmasq-base ipxe-qemu iproute2 procps)
+  qemu-utils genisoimage postgresql bind9-dnsutils dnsmasq-base ipxe-qemu ipxe iproute2 procps
+  busybox-static syslinux syslinux-common mtools)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

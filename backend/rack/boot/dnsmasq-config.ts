@@ -159,7 +159,6 @@ export function renderDnsmasqConfig(input: DnsmasqConfigInput): DnsmasqConfig {
     "dhcp-boot=tag:!ipxe,tag:!efi64,undionly.kpxe",
     "enable-tftp",
     `tftp-root=${input.tftpRoot}`,
-    "tftp-secure",
     "",
   ].join("\n");
   const hosts = renderHosts([...machinesAsHosts(config), ...(input.extraHosts ?? [])], config.subnet);
