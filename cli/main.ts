@@ -1,37 +1,85 @@
 /**
- * The `fibrix` command. Each group lives in cli/commands/<group>.ts; errors a person can act
- * on are printed as one line (no stack traces), exit code 1 (2 for usage errors).
+ * The `fibrix` command (bin/fibrix.js calls `main(process.argv)`). One group per file in
+ * cli/commands/. Errors a person can act on are one line (plus one per invalid field), never a
+ * stack trace; exit code 1, or 2 for usage errors (bad flags, missing arguments, no endpoint).
  */
 import { Command, CommanderError } from "commander";
+import { apiKeysCommand } from "./commands/apikeys";
 import { demoCommand } from "./commands/demo";
+import { eventsCommand } from "./commands/events";
+import { fabricsCommand } from "./commands/fabrics";
 import { labCommand } from "./commands/lab";
+import { machinesCommand } from "./commands/machines";
+import { poolsCommand } from "./commands/pools";
 import { powerCommand } from "./commands/power";
 import { rackCommand } from "./commands/rack";
+import { racksCommand } from "./commands/racks";
 import { regionCommand } from "./commands/region";
-import { resourceCommands } from "./commands/resources";
+import { regionsCommand } from "./commands/regions";
+import { tenantsCommand } from "./commands/tenants";
+import { vmsCommand } from "./commands/vms";
+import { type CliIo, processIo } from "./io";
+import { reportError } from "./report-error";
+import { packageVersion } from "./version";
 
-export function buildProgram(): Command {
+/** Applies to every command of the tree (addCommand'ed groups do not inherit these settings). */
+function everywhere(cmd: Command, io: CliIo): void {
+  cmd.exitOverride();
+  cmd.showHelpAfterError("(add --help for usage)");
+  cmd.configureOutput({
+    writeOut: (s) => io.out(s),
+    writeErr: (s) => io.err(s),
+    outputError: (s, write) => write(s),
+  });
+  for (const sub of cmd.commands) everywhere(sub, io);
+}
+
+export function buildProgram(io: CliIo = processIo()): Command {
   const program = new Command("fibrix")
     .description("fibrix-metal: Metal as a Service for a small ISP")
-    .version(require("../../package.json").version as string)
-    .option("--endpoint <url>", "region URL (or FIBRIX_ENDPOINT)")
+    .version(packageVersion())
+    .option("--endpoint <url>", "region URL, e.g. http://127.0.0.1:5240 (or FIBRIX_ENDPOINT)")
     .option("--api-key <key>", "API key (or FIBRIX_API_KEY)")
-    .option("--json", "print JSON instead of tables")
-    .showHelpAfterError();
-  program.addCommand(regionCommand());
+    .option("--json", "print JSON instead of tables");
+  // Running things.
+  program.addCommand(regionCommand(io));
   program.addCommand(rackCommand());
   program.addCommand(powerCommand());
   program.addCommand(labCommand());
   program.addCommand(demoCommand());
-  for (const c of resourceCommands()) program.addCommand(c);
+  // Talking to a running region.
+  for (const group of [
+    regionsCommand,
+    fabricsCommand,
+    racksCommand,
+    poolsCommand,
+    machinesCommand,
+    vmsCommand,
+    tenantsCommand,
+    apiKeysCommand,
+    eventsCommand,
+  ]) {
+    program.addCommand(group(io));
+  }
+  everywhere(program, io);
   return program;
 }
 
-export function main(argv: string[]): void {
-  const program = buildProgram().exitOverride();
-  program.parseAsync(argv).catch((e: unknown) => {
-    if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
-    process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(1);
-  });
+/**
+ * Runs the command line (`argv` as in process.argv: node, script, args…) and resolves with the
+ * exit code. With the default io it also sets process.exitCode; pass an io to run in-process.
+ */
+export async function main(argv: string[], io?: CliIo): Promise<number> {
+  const out = io ?? processIo();
+  let code = 0;
+  try {
+    await buildProgram(out).parseAsync(argv);
+  } catch (e) {
+    // commander has already printed its own message (help, version, usage error).
+    if (e instanceof CommanderError) code = e.exitCode === 0 ? 0 : 2;
+    else code = reportError(out, e);
+  }
+  // Commands with their own exit codes (power, lab) set process.exitCode themselves: keep theirs.
+  if (!io && code !== 0) process.exitCode = code;
+  return code;
 }

@@ -1,104 +1,209 @@
 /**
- * The SDK's HTTP layer: an axios instance bound to one region, that turns every problem+json
- * answer into the typed error of sdk/errors.ts and retries what is safe to retry — GET, PUT,
- * DELETE, PATCH with If-Match and POSTs carrying an Idempotency-Key — on network failures,
- * 429 and 5xx, with capped exponential backoff and full jitter, bounded in count and time.
+ * The SDK's HTTP layer: an axios instance bound to one region (`${endpoint}/api/v1`, Bearer key,
+ * JSON) that turns every failure into the typed error of sdk/errors.ts and retries what is safe
+ * to retry.
+ *
+ * Safe to retry: GET, HEAD, OPTIONS, PUT, DELETE, and a POST that carries an Idempotency-Key
+ * (the region replays the first answer for the same key). A PATCH is never retried: even with
+ * If-Match, a retry after a lost answer would report a false 412. Retried failures: network
+ * errors, timeouts, 429 and 5xx. Backoff is capped exponential with full jitter (AWS
+ * Architecture Blog, "Exponential Backoff And Jitter"), honouring Retry-After, bounded both in
+ * count (`retries`) and in total time (`retryBudgetMs`).
  */
-import axios, { type AxiosError, type AxiosInstance, type AxiosRequestConfig } from "axios";
-import { FibrixError, type Problem, TimeoutError, UnavailableError, errorFromProblem } from "./errors";
+import axios, {
+  AxiosHeaders,
+  type AxiosError,
+  type AxiosInstance,
+  type AxiosResponse,
+  type InternalAxiosRequestConfig,
+} from "axios";
+import {
+  ERRORS,
+  type ErrorCode,
+  FibrixError,
+  NotFoundError,
+  type Problem,
+  TimeoutError,
+  UnavailableError,
+  errorFromProblem,
+} from "./errors";
 
 export interface HttpOptions {
+  /** Region base URL, e.g. http://127.0.0.1:5240 (the `/api/v1` prefix is added). */
   endpoint: string;
   apiKey: string;
+  /** Per-attempt timeout (default 30 s). */
   timeoutMs?: number;
-  /** Retries after the first attempt (default 4). */
+  /** Retries after the first attempt (default 4); 0 disables retries. */
   retries?: number;
-  /** Total time budget for one call including retries (default 60 s). */
+  /** Total time budget for one call including retries and backoff (default 60 s). */
   retryBudgetMs?: number;
   /** Injected in tests so backoff costs nothing. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  now?: () => number;
 }
+
+export const DEFAULT_RETRIES = 4;
+export const DEFAULT_RETRY_BUDGET_MS = 60_000;
+export const BACKOFF_BASE_MS = 200;
+export const BACKOFF_CAP_MS = 5_000;
 
 /** Backoff before retry `attempt` (1-based): full jitter over min(cap, base·2^(attempt-1)). */
 export function backoffMs(
   attempt: number,
   random: () => number = Math.random,
-  baseMs = 200,
-  capMs = 5000,
+  baseMs = BACKOFF_BASE_MS,
+  capMs = BACKOFF_CAP_MS,
 ): number {
-  return Math.floor(random() * Math.min(capMs, baseMs * 2 ** (attempt - 1)));
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.floor(random() * ceiling);
+}
+
+/** Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date; undefined when absent or unusable. */
+export function retryAfterMs(value: unknown, now: number = Date.now()): number | undefined {
+  if (typeof value !== "string" || value.trim() === "") return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * How long to wait before retry `attempt`, or undefined to give up: the jittered backoff, but at
+ * least what the server asked for, and never past the remaining budget.
+ */
+export function retryDelayMs(
+  attempt: number,
+  remainingBudgetMs: number,
+  serverAskedMs: number | undefined,
+  random: () => number = Math.random,
+): number | undefined {
+  const delay = Math.max(backoffMs(attempt, random), serverAskedMs ?? 0);
+  return delay > remainingBudgetMs ? undefined : delay;
 }
 
 export function isRetryable(err: unknown): boolean {
   return err instanceof FibrixError && err.retryable;
 }
 
-function safeToRetry(config: AxiosRequestConfig): boolean {
-  const method = (config.method ?? "get").toUpperCase();
-  const headers = (config.headers ?? {}) as Record<string, unknown>;
-  if (["GET", "HEAD", "PUT", "DELETE", "OPTIONS"].includes(method)) return true;
-  if (method === "POST")
-    return headers["Idempotency-Key"] !== undefined || headers["idempotency-key"] !== undefined;
-  if (method === "PATCH") return headers["If-Match"] !== undefined || headers["if-match"] !== undefined;
-  return false;
+/** Whether repeating this request cannot do the work twice. */
+export function isSafeToRetry(method: string | undefined, headers: unknown): boolean {
+  const m = (method ?? "get").toUpperCase();
+  if (m === "GET" || m === "HEAD" || m === "OPTIONS" || m === "PUT" || m === "DELETE") return true;
+  if (m !== "POST") return false;
+  const key = AxiosHeaders.from(headers as AxiosHeaders).get("idempotency-key");
+  return typeof key === "string" && key.length > 0;
+}
+
+/** The catalogue code for a bare HTTP status (a proxy's HTML 502, say): the first code with that status. */
+function codeForStatus(status: number): ErrorCode {
+  if (status === 409) return "CONFLICT";
+  const hit = (Object.keys(ERRORS) as ErrorCode[]).find((c) => ERRORS[c].status === status);
+  if (hit) return hit;
+  return status >= 500 ? "INTERNAL" : "VALIDATION";
+}
+
+const UNREACHABLE = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ERR_SOCKET_CONNECTION_TIMEOUT",
+]);
+
+function isProblem(data: unknown): data is Problem {
+  return (
+    typeof data === "object" &&
+    data !== null &&
+    typeof (data as Problem).code === "string" &&
+    typeof (data as Problem).detail === "string"
+  );
 }
 
 /** Maps an axios failure to the catalogue's typed error. */
 export function toFibrixError(e: unknown): FibrixError {
   if (e instanceof FibrixError) return e;
+  if (!axios.isAxiosError(e)) return new FibrixError("INTERNAL", e instanceof Error ? e.message : String(e));
   const err = e as AxiosError;
-  const data = err.response?.data as Problem | undefined;
+  const where = `${err.config?.method?.toUpperCase() ?? "GET"} ${err.config?.url ?? ""}`.trim();
   if (err.response) {
-    if (data && typeof data === "object" && typeof data.code === "string") return errorFromProblem(data);
+    const data = err.response.data;
+    if (isProblem(data)) return errorFromProblem(data);
     const status = err.response.status;
+    const code = codeForStatus(status);
     return errorFromProblem({
       type: "about:blank",
-      title: "HTTP error",
+      title: ERRORS[code].title,
       status,
-      code:
-        status === 429
-          ? "RATE_LIMITED"
-          : status >= 500
-            ? "UNAVAILABLE"
-            : status === 404
-              ? "NOT_FOUND"
-              : "VALIDATION",
-      detail: `${err.config?.method?.toUpperCase()} ${err.config?.url}: HTTP ${status}`,
-      retryable: status >= 500 || status === 429,
+      code,
+      detail: `${where}: HTTP ${status}${typeof data === "string" && data ? ` (${data.slice(0, 200)})` : ""}`,
+      retryable: ERRORS[code].retryable,
     });
   }
   if (err.code === "ECONNABORTED" || err.code === "ETIMEDOUT") {
-    return new TimeoutError(`no answer from the region within the timeout (${err.config?.url})`);
+    return new TimeoutError(`no answer from the region within the timeout (${where})`);
   }
-  return new UnavailableError(`cannot reach the region: ${err.message}`);
+  if (err.code && UNREACHABLE.has(err.code)) {
+    return new UnavailableError(`cannot reach the region at ${err.config?.baseURL ?? "?"}: ${err.code}`);
+  }
+  return new UnavailableError(`cannot reach the region (${where}): ${err.message}`);
 }
 
+/** Per-call retry bookkeeping, carried on the request config across attempts. */
+interface RetryState {
+  attempt: number;
+  started: number;
+}
+type RetryingConfig = InternalAxiosRequestConfig & { fibrixRetry?: RetryState };
+
 export function createHttp(opts: HttpOptions): AxiosInstance {
-  if (!/^https?:\/\//.test(opts.endpoint)) {
+  if (!/^https?:\/\/[^/]/.test(opts.endpoint)) {
     throw new FibrixError(
       "VALIDATION",
       `endpoint must be an http(s) URL, got ${JSON.stringify(opts.endpoint)}`,
+      {
+        errors: [{ field: "endpoint", reason: "must be an http(s) URL, e.g. http://127.0.0.1:5240" }],
+      },
     );
   }
-  if (!opts.apiKey) throw new FibrixError("UNAUTHORIZED", "no API key: set FIBRIX_API_KEY or pass apiKey");
+  if (!opts.apiKey) {
+    throw new FibrixError("UNAUTHORIZED", "no API key: pass apiKey or set FIBRIX_API_KEY");
+  }
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const retries = opts.retries ?? 4;
-  const budget = opts.retryBudgetMs ?? 60_000;
+  const now = opts.now ?? Date.now;
+  const retries = Math.max(0, opts.retries ?? DEFAULT_RETRIES);
+  const budget = opts.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS;
   const http = axios.create({
     baseURL: `${opts.endpoint.replace(/\/+$/, "")}/api/v1`,
     timeout: opts.timeoutMs ?? 30_000,
     headers: { Authorization: `Bearer ${opts.apiKey}`, Accept: "application/json" },
   });
-  http.interceptors.response.use(undefined, async (e: AxiosError) => {
+  http.interceptors.request.use((config: RetryingConfig) => {
+    config.fibrixRetry ??= { attempt: 0, started: now() };
+    return config;
+  });
+  http.interceptors.response.use(undefined, async (e: unknown) => {
     if (axios.isCancel(e)) throw e; // the caller gave up: never retry
-    const config = e.config as (AxiosRequestConfig & { __attempt?: number; __started?: number }) | undefined;
+    const config = axios.isAxiosError(e) ? (e.config as RetryingConfig | undefined) : undefined;
     const typed = toFibrixError(e);
-    if (!config || !typed.retryable || !safeToRetry(config)) throw typed;
-    config.__attempt = (config.__attempt ?? 0) + 1;
-    config.__started ??= Date.now();
-    if (config.__attempt > retries || Date.now() - config.__started > budget) throw typed;
-    await sleep(backoffMs(config.__attempt, opts.random));
+    const state = config?.fibrixRetry;
+    // A retried DELETE that finds nothing: an earlier attempt did the work, its answer was lost.
+    if (state && state.attempt > 0 && typed instanceof NotFoundError && config?.method === "delete") {
+      return { data: undefined, status: 204, statusText: "No Content", headers: {}, config } as AxiosResponse;
+    }
+    if (!config || !state || !typed.retryable || !isSafeToRetry(config.method, config.headers)) throw typed;
+    if (state.attempt >= retries) throw typed;
+    const remaining = budget - (now() - state.started);
+    const asked = axios.isAxiosError(e)
+      ? retryAfterMs(e.response?.headers?.["retry-after"], now())
+      : undefined;
+    const delay = retryDelayMs(state.attempt + 1, remaining, asked, opts.random);
+    if (delay === undefined) throw typed;
+    state.attempt += 1;
+    await sleep(delay);
     return http.request(config);
   });
   return http;

@@ -86,7 +86,7 @@ export function demoCommand(): Command {
         info(
           `tenant acme sees pools: ${pools.map((p) => p.name).join(", ")}; VMs: ${(await acme.vms.listAll()).length}`,
         );
-        const events = await new FibrixClient({ endpoint: region.url, apiKey: adminKey }).events({
+        const events = await new FibrixClient({ endpoint: region.url, apiKey: adminKey }).events.list({
           limit: 1000,
         });
         info(`${events.length} events in the log; last: ${events.at(-1)?.kind} ${events.at(-1)?.objectId}`);

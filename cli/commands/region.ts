@@ -1,54 +1,108 @@
 /**
- * `fibrix region serve`: the region's API and DNS in the foreground until SIGINT/SIGTERM.
- * Prints `listening on URL` (scripts and tests wait for it) and, on first start only, the
- * generated admin API key.
+ * `fibrix region serve`: the region's API (and DNS, with --dns-port/--dns-listen) in the
+ * foreground until SIGINT/SIGTERM. Prints `listening on URL` (scripts and tests wait for that
+ * phrase) and, on first start only, the generated admin API key; FIBRIX_ADMIN_KEY sets the
+ * admin key instead.
  */
 import { Command } from "commander";
-import { startRegionServer } from "../../backend/region/serve";
+import type { CliIo } from "../io";
+import { UsageError } from "../usage-error";
 
-export function regionCommand(): Command {
+interface ServeFlags {
+  listen: string;
+  data: string;
+  database?: string;
+  dnsPort?: number;
+  dnsListen?: string;
+}
+
+/**
+ * HOST:PORT as backend/region/serve.ts `parseListen` accepts it. Checked here rather than by
+ * importing it: that module loads the whole region (fastify, the store), seconds of start-up
+ * that every other command would pay.
+ */
+export function parseHostPort(value: string, flag: string): { host: string; port: number } {
+  const m = value.match(/^(\[[0-9a-fA-F:]+\]|[^:]+):(\d{1,5})$/);
+  const port = m ? Number(m[2]) : Number.NaN;
+  if (!m || port > 65535)
+    throw new UsageError(`${flag} must be HOST:PORT (e.g. 127.0.0.1:5240), got ${value}`);
+  return { host: m[1]!.replace(/^\[|\]$/g, ""), port };
+}
+
+function hostPort(flag: string): (value: string) => string {
+  return (value: string) => {
+    parseHostPort(value, flag);
+    return value;
+  };
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new UsageError(`--dns-port must be 0-65535, got ${value}`);
+  return n;
+}
+
+/** Where DNS listens: --dns-listen as given, or --dns-port on the API's host. Off when neither. */
+export function dnsListenOf(flags: Pick<ServeFlags, "listen" | "dnsPort" | "dnsListen">): string | undefined {
+  if (flags.dnsListen !== undefined && flags.dnsPort !== undefined) {
+    throw new UsageError("pass either --dns-listen HOST:PORT or --dns-port N, not both");
+  }
+  if (flags.dnsListen !== undefined) return flags.dnsListen;
+  if (flags.dnsPort === undefined) return undefined;
+  const { host } = parseHostPort(flags.listen, "--listen");
+  return `${host.includes(":") ? `[${host}]` : host}:${flags.dnsPort}`;
+}
+
+export function regionCommand(io: CliIo): Command {
   const region = new Command("region").description("the region server (API, store, DNS)");
   region
     .command("serve")
-    .description("run the region server")
-    .requiredOption("--listen <host:port>", "HTTP API address", "127.0.0.1:5240")
-    .requiredOption("--data <dir>", "data directory (SQLite store, secret key)")
-    .option("--database <url>", "PostgreSQL URL for the HA store (default: SQLite in --data)")
-    .option("--dns-listen <host:port>", "authoritative DNS address (UDP and TCP)")
-    .option("--dns-port <port>", "DNS port on the API's host (0 = any free port)")
-    .action(
-      async (o: {
-        listen: string;
-        data: string;
-        database?: string;
-        dnsListen?: string;
-        dnsPort?: string;
-      }) => {
-        const host = o.listen.replace(/:\d+$/, "");
-        const dnsListen = o.dnsListen ?? (o.dnsPort !== undefined ? `${host}:${o.dnsPort}` : undefined);
-        const running = await startRegionServer({
-          listen: o.listen,
-          dataDir: o.data,
-          ...(o.database ? { databaseUrl: o.database } : {}),
-          ...(dnsListen ? { dnsListen } : {}),
-          ...(process.env.FIBRIX_ADMIN_KEY ? { adminKey: process.env.FIBRIX_ADMIN_KEY } : {}),
-        });
-        if (running.region.bootstrapKey) {
-          process.stdout.write(
-            `admin API key (shown once, store it now): ${running.region.bootstrapKey}\n` +
-              `  export FIBRIX_ENDPOINT=${running.url} FIBRIX_API_KEY=${running.region.bootstrapKey}\n`,
-          );
-        }
-        process.stdout.write(
-          `listening on ${running.url}${running.dnsPort !== undefined ? ` (DNS on port ${running.dnsPort})` : ""}\n`,
-        );
-        const stop = async () => {
-          await running.close();
-          process.exit(0);
-        };
-        process.once("SIGINT", stop);
-        process.once("SIGTERM", stop);
-      },
-    );
+    .description("run the region server until SIGINT/SIGTERM")
+    .option("--listen <host:port>", "HTTP API address", hostPort("--listen"), "127.0.0.1:5240")
+    .requiredOption("--data <dir>", "data directory (SQLite store, secrets)")
+    .option("--database <url>", "PostgreSQL URL (postgres://…) for the HA store; default SQLite in --data")
+    .option("--dns-port <port>", "authoritative DNS on the API's host, this port (0: any free port)", port)
+    .option("--dns-listen <host:port>", "authoritative DNS address (UDP and TCP)", hostPort("--dns-listen"))
+    .action(async (o: ServeFlags) => {
+      if (o.database !== undefined && !/^postgres(ql)?:\/\//.test(o.database)) {
+        throw new UsageError(`--database must be a postgres:// URL, got ${JSON.stringify(o.database)}`);
+      }
+      const dnsListen = dnsListenOf(o);
+      // Subscribe before starting, so a signal during start-up still stops us cleanly.
+      let off: () => void = () => undefined;
+      const stop = new Promise<string>((resolve) => {
+        off = io.onStop(resolve);
+      });
+      try {
+        await serve(io, o, dnsListen, stop);
+      } finally {
+        off();
+      }
+    });
   return region;
+}
+
+async function serve(io: CliIo, o: ServeFlags, dnsListen: string | undefined, stop: Promise<string>) {
+  const adminKey = io.env.FIBRIX_ADMIN_KEY;
+  const { startRegionServer } = await import("../../backend/region/serve");
+  const running = await startRegionServer({
+    listen: o.listen,
+    dataDir: o.data,
+    ...(o.database !== undefined ? { databaseUrl: o.database } : {}),
+    ...(dnsListen !== undefined ? { dnsListen } : {}),
+    ...(adminKey ? { adminKey } : {}),
+  });
+  const key = running.region.bootstrapKey;
+  if (key) {
+    io.out(
+      `admin API key (shown once, store it now): ${key}\n` +
+        `  export FIBRIX_ENDPOINT=${running.url} FIBRIX_API_KEY=${key}\n`,
+    );
+  }
+  const dns = running.dnsPort !== undefined ? ` (DNS on port ${running.dnsPort})` : "";
+  io.out(`listening on ${running.url}${dns}\n`);
+  const signal = await stop;
+  io.out(`${signal}: stopping\n`);
+  await running.close();
+  io.out("stopped\n");
 }

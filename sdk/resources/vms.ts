@@ -1,0 +1,48 @@
+/** `client.vms`: customer VMs, placed by the region's allocator on the VM hosts of a pool. */
+import type { Vm, VmCreate, VmStatus, VmUpdate } from "../schema/vm";
+import { type StatusWaitOptions, waitForStatus } from "../waiters";
+import { Collection, type CreateOptions, type DeleteOptions, type UpdateOptions } from "./collection";
+
+export interface VmFilters {
+  pool?: string;
+  host?: string;
+  region?: string;
+  status?: VmStatus;
+  /** Operators: only this tenant's VMs. */
+  owner?: string;
+}
+
+export interface VmCreateOptions extends CreateOptions {
+  /** Operators (admin keys) create on behalf of this tenant; a tenant key creates for itself. */
+  tenant?: string;
+}
+
+export const VM_FAILURE_STATES: readonly VmStatus[] = ["Failed"];
+
+export class VmsClient extends Collection<Vm, VmFilters> {
+  create(body: VmCreate, opts: VmCreateOptions = {}): Promise<Vm> {
+    return this.createWith(body, opts, { tenant: opts.tenant });
+  }
+
+  update(id: string, body: VmUpdate, opts: UpdateOptions = {}): Promise<Vm> {
+    return this.updateWith(id, body, opts);
+  }
+
+  /**
+   * Deletes the VM. A placed VM is torn down by its rack: the region answers 202 with the VM in
+   * `Deleting` (returned here; `waitForDeletion(id)` waits for the end). An unplaced one is gone
+   * at once (undefined).
+   */
+  delete(id: string, opts: DeleteOptions = {}): Promise<Vm | undefined> {
+    return this.deleteWith<Vm>(id, opts);
+  }
+
+  /** Waits until the VM is in (one of) `want`; `Failed` ends the wait unless wanted. */
+  waitForStatus(
+    id: string,
+    want: VmStatus | readonly VmStatus[],
+    opts: StatusWaitOptions<VmStatus, Vm> = {},
+  ): Promise<Vm> {
+    return waitForStatus(`vm ${id}`, () => this.get(id), want, opts, VM_FAILURE_STATES);
+  }
+}
