@@ -1,40 +1,182 @@
 /**
- * The rack's side of the rack protocol (sdk/schema/rack-agent.ts): a thin client on the SDK's
- * HTTP layer, so the region's restarts and hiccups are retried with the same bounded backoff.
+ * The rack's side of the rack protocol (sdk/schema/rack-agent.ts): a thin typed axios client
+ * for heartbeat, claim, result, progress and health, authenticated with the rack's enrollment
+ * token. The region may restart under the rack: network errors and 5xx are retried with a
+ * bounded, jittered backoff, and every call gives up promptly when its AbortSignal fires.
+ *
+ * Heartbeat, result, progress and health are safe to repeat (a second report of the same result
+ * is answered 409, which we read as "already settled"). A claim is not: a claim whose answer was
+ * lost may have leased tasks, so it is retried only when the request surely never arrived
+ * (connection refused) or the region answered 5xx (its transaction was rolled back); the
+ * tasks of a lost answer come back when their lease expires.
  */
-import type { AxiosInstance } from "axios";
-import { createHttp } from "../../sdk/http";
-import type { HealthReport, Heartbeat, RackConfig, Task, TaskResult } from "../../sdk/schema/rack-agent";
+import axios, { type AxiosInstance, type AxiosRequestConfig } from "axios";
+import type { HealthReport, Heartbeat, RackConfig, Task } from "../../sdk/schema/rack-agent";
+import { type Backoff, REGION_BACKOFF, backoffDelayMs, pause } from "./backoff";
+
+export type RegionErrorCode =
+  | "REGION_UNREACHABLE"
+  | "REGION_TIMEOUT"
+  | "REGION_UNAVAILABLE"
+  | "RACK_UNAUTHORIZED"
+  | "REGION_REJECTED"
+  | "ABORTED";
+
+export class RegionError extends Error {
+  constructor(
+    readonly code: RegionErrorCode,
+    message: string,
+    readonly retryable: boolean,
+    /** HTTP status when the region answered. */
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = "RegionError";
+  }
+}
+
+export interface RegionClientOptions {
+  /** Region base URL, e.g. http://10.0.0.2:5240 (`/api/v1` is added). */
+  region: string;
+  /** The rack's enrollment token (fbr_…). */
+  token: string;
+  /** Per-request timeout, added to a claim's long-poll wait (default 15 s). */
+  timeoutMs?: number;
+  /** Retries after the first attempt (default 5). */
+  retries?: number;
+  backoff?: Backoff;
+  random?: () => number;
+}
+
+/** What a report came to: `stale` = the region no longer counts this task as ours (409). */
+export type ReportOutcome = "accepted" | "stale";
+
+export type FinalResult =
+  | { ok: true; result: Record<string, unknown> }
+  | { ok: false; error: { code: string; message: string; retryable: boolean } };
+
+type Safety = "idempotent" | "claim";
+
+const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+const LOST = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "ETIMEDOUT", "ERR_SOCKET_CONNECTION_TIMEOUT"]);
+
+function detailOf(data: unknown): string {
+  if (typeof data === "object" && data !== null) {
+    const d = data as { detail?: unknown; message?: unknown; code?: unknown };
+    const text = typeof d.detail === "string" ? d.detail : typeof d.message === "string" ? d.message : "";
+    return typeof d.code === "string" ? `${d.code}: ${text}` : text;
+  }
+  return typeof data === "string" ? data.slice(0, 200) : "";
+}
+
+/** Maps one failed attempt to a typed error; `retryable` already accounts for the call's safety. */
+export function classifyFailure(e: unknown, safety: Safety, where: string): RegionError {
+  if (e instanceof RegionError) return e;
+  if (axios.isCancel(e)) return new RegionError("ABORTED", `${where}: aborted`, false);
+  if (!axios.isAxiosError(e)) {
+    return new RegionError(
+      "REGION_REJECTED",
+      `${where}: ${e instanceof Error ? e.message : String(e)}`,
+      false,
+    );
+  }
+  if (e.response) {
+    const s = e.response.status;
+    const detail = detailOf(e.response.data);
+    const msg = `${where}: HTTP ${s}${detail ? ` (${detail})` : ""}`;
+    if (s === 401 || s === 403) return new RegionError("RACK_UNAUTHORIZED", msg, false, s);
+    if (s >= 500 || s === 429) return new RegionError("REGION_UNAVAILABLE", msg, true, s);
+    return new RegionError("REGION_REJECTED", msg, false, s);
+  }
+  const code = e.code ?? "";
+  if (NOT_SENT.has(code)) return new RegionError("REGION_UNREACHABLE", `${where}: ${code}`, true);
+  if (LOST.has(code) || e.message.includes("timeout")) {
+    return new RegionError("REGION_TIMEOUT", `${where}: ${code || e.message}`, safety === "idempotent");
+  }
+  return new RegionError("REGION_UNREACHABLE", `${where}: ${code || e.message}`, safety === "idempotent");
+}
 
 export class RegionClient {
   private readonly http: AxiosInstance;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly backoff: Backoff;
+  private readonly random: () => number;
 
-  constructor(endpoint: string, token: string) {
-    this.http = createHttp({ endpoint, apiKey: token, timeoutMs: 40_000, retries: 6 });
-  }
-
-  async heartbeat(body: Heartbeat): Promise<RackConfig> {
-    return (await this.http.post<RackConfig>("/rack-agent/heartbeat", body)).data;
-  }
-
-  async claim(max: number, waitMs: number, signal?: AbortSignal): Promise<Task[]> {
-    const res = await this.http.post<{ tasks: Task[] }>(
-      "/rack-agent/tasks/claim",
-      { max, waitMs },
-      signal ? { signal } : {},
-    );
-    return res.data.tasks;
-  }
-
-  async result(taskId: string, body: TaskResult): Promise<void> {
-    // The same report may be sent twice after a lost answer; the region then says 409, which is fine.
-    await this.http.post(`/rack-agent/tasks/${encodeURIComponent(taskId)}/result`, body, {
-      headers: { "Idempotency-Key": `result-${taskId}` }, // marks the POST safe to retry
-      validateStatus: (s) => (s >= 200 && s < 300) || s === 409,
+  constructor(opts: RegionClientOptions) {
+    const base = opts.region.replace(/\/+$/, "").replace(/\/api\/v1$/, "");
+    this.timeoutMs = opts.timeoutMs ?? 15_000;
+    this.retries = opts.retries ?? 5;
+    this.backoff = opts.backoff ?? REGION_BACKOFF;
+    this.random = opts.random ?? Math.random;
+    this.http = axios.create({
+      baseURL: `${base}/api/v1/rack-agent`,
+      headers: { authorization: `Bearer ${opts.token}`, "content-type": "application/json" },
+      timeout: this.timeoutMs,
     });
   }
 
-  async health(machineId: string, report: HealthReport): Promise<void> {
-    await this.http.post(`/rack-agent/machines/${encodeURIComponent(machineId)}/health`, report);
+  async heartbeat(body: Heartbeat, signal?: AbortSignal): Promise<RackConfig> {
+    return this.post<RackConfig>("/heartbeat", body, "idempotent", {}, signal);
+  }
+
+  /** Long poll: resolves with up to `max` leased tasks, or none after `waitMs`. */
+  async claim(max: number, waitMs: number, signal?: AbortSignal): Promise<Task[]> {
+    const res = await this.post<{ tasks: Task[] }>(
+      "/tasks/claim",
+      { max, waitMs },
+      "claim",
+      { timeout: waitMs + this.timeoutMs },
+      signal,
+    );
+    return res.tasks;
+  }
+
+  /** The task's final report. */
+  async result(taskId: string, body: FinalResult, signal?: AbortSignal): Promise<ReportOutcome> {
+    return this.report(taskId, body, signal);
+  }
+
+  /** Progress: logged by the region and extends the task's lease. */
+  async progress(taskId: string, message: string, signal?: AbortSignal): Promise<ReportOutcome> {
+    return this.report(taskId, { ok: true, progress: message.slice(0, 1024) }, signal);
+  }
+
+  /** An unsolicited health report for a machine of this rack. */
+  async health(machineId: string, report: HealthReport, signal?: AbortSignal): Promise<void> {
+    await this.post(`/machines/${encodeURIComponent(machineId)}/health`, report, "idempotent", {}, signal);
+  }
+
+  private async report(taskId: string, body: unknown, signal?: AbortSignal): Promise<ReportOutcome> {
+    try {
+      await this.post(`/tasks/${encodeURIComponent(taskId)}/result`, body, "idempotent", {}, signal);
+      return "accepted";
+    } catch (e) {
+      // 409: finished already (our earlier report got through) or re-queued after our lease expired.
+      if (e instanceof RegionError && e.status === 409) return "stale";
+      throw e;
+    }
+  }
+
+  private async post<T>(
+    path: string,
+    body: unknown,
+    safety: Safety,
+    config: AxiosRequestConfig,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    const where = `POST ${path}`;
+    for (let attempt = 0; ; attempt++) {
+      if (signal?.aborted) throw new RegionError("ABORTED", `${where}: aborted`, false);
+      try {
+        const res = await this.http.post<T>(path, body, signal ? { ...config, signal } : config);
+        return res.data;
+      } catch (e) {
+        const err = classifyFailure(e, safety, where);
+        if (signal?.aborted) throw new RegionError("ABORTED", `${where}: aborted`, false);
+        if (!err.retryable || attempt >= this.retries) throw err;
+        await pause(backoffDelayMs(attempt + 1, this.backoff, this.random), signal);
+      }
+    }
   }
 }

@@ -1,29 +1,53 @@
-/** What executors share: one IPMI session pool for every BMC of the rack, and libvirt hosts. */
-import { Ipmi15ClientPool } from "../../power/ipmi15/client-pool";
-import type { PowerDriver } from "../../power/driver";
-import { createPowerDriver } from "../../power/registry";
-import { VirshVmHost } from "../../libvirt/vm-host";
+/**
+ * What executors share: one IPMI session pool for every BMC of the rack, the power registry,
+ * and libvirt hosts. Tests swap pieces (name prefix, shorter power deadlines, a virsh runner).
+ */
 import type { VmHostConfig } from "../../../sdk/schema/machine";
+import { type VirshRunner, virsh } from "../../libvirt/virsh";
+import { VirshVmHost } from "../../libvirt/vm-host";
+import type { PowerDriver, RetryPolicy } from "../../power/driver";
+import { Ipmi15ClientPool } from "../../power/ipmi15/client-pool";
+import { createPowerDriver } from "../../power/registry";
 import { TaskError } from "../executor";
 
 export interface ExecutorDeps {
   ipmiPool: Ipmi15ClientPool;
   /** Name prefix of libvirt objects (tests use their own). */
   vmPrefix: string;
+  /** A power driver for a task's `power` parameters ({ type, ...settings }). */
   power(params: unknown): PowerDriver;
   vmHost(host: VmHostConfig): VirshVmHost;
+  /** The virsh edge, for the few libvirt calls VmHost does not offer (disk growth). */
+  virsh: VirshRunner;
+  /** How long a VM gets to shut down on ACPI before it is destroyed (default 60 s). */
+  vmStopTimeoutMs: number;
 }
 
-export function defaultDeps(vmPrefix = "fibrix-vm-"): ExecutorDeps {
+export interface DepsOptions {
+  /** Retry policy of every power driver (tests shorten the 30 s deadline). */
+  powerPolicy?: Partial<RetryPolicy>;
+  vmStopTimeoutMs?: number;
+  virsh?: VirshRunner;
+}
+
+export function defaultDeps(vmPrefix = "fibrix-vm-", opts: DepsOptions = {}): ExecutorDeps {
   const ipmiPool = new Ipmi15ClientPool();
   return {
     ipmiPool,
     vmPrefix,
     power(params) {
-      const { type, ...settings } = (params ?? {}) as { type?: string } & Record<string, unknown>;
-      if (!type) throw new TaskError("BAD_PAYLOAD", "task has no power parameters");
-      return createPowerDriver(type, settings, { ipmiPool });
+      if (typeof params !== "object" || params === null) {
+        throw new TaskError("BAD_PAYLOAD", "task has no power parameters");
+      }
+      const { type, ...settings } = params as { type?: unknown } & Record<string, unknown>;
+      if (typeof type !== "string") throw new TaskError("BAD_PAYLOAD", "task power parameters name no type");
+      return createPowerDriver(type, settings, {
+        ipmiPool,
+        ...(opts.powerPolicy ? { policy: opts.powerPolicy } : {}),
+      });
     },
     vmHost: (h) => new VirshVmHost({ uri: h.uri, pool: h.storagePool ?? "default" }),
+    virsh: opts.virsh ?? virsh,
+    vmStopTimeoutMs: opts.vmStopTimeoutMs ?? 60_000,
   };
 }

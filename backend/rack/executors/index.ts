@@ -1,10 +1,32 @@
-/** The explicit list of what this rack can do (kinds not listed are answered UNSUPPORTED). */
+/**
+ * The explicit list of what this rack can do; kinds not listed are answered UNSUPPORTED.
+ * Commission and deploy need the rack's boot services (DHCP/TFTP/HTTP boot), so they are
+ * listed only when the agent has them.
+ */
+import type { BootServices } from "../boot/services";
 import type { Executor } from "../executor";
+import { commissionExecutor } from "./commission";
 import type { ExecutorDeps } from "./deps";
+import { deployExecutor } from "./deploy";
 import { healthExecutor } from "./health";
+import { hostReconcileExecutor } from "./host-reconcile";
 import { powerExecutor } from "./power";
-import { vmExecutors } from "./vm";
+import { releaseExecutor } from "./release";
+import { vmCreateExecutor } from "./vm-create";
+import { vmDeleteExecutor } from "./vm-delete";
+import { vmPowerExecutor } from "./vm-power";
+import { vmUpdateExecutor } from "./vm-update";
 
-export function defaultExecutors(deps: ExecutorDeps): Executor[] {
-  return [powerExecutor(deps), healthExecutor(deps), ...vmExecutors(deps)];
+export function defaultExecutors(deps: ExecutorDeps, boot?: BootServices): Executor[] {
+  return [
+    powerExecutor(deps),
+    healthExecutor(deps),
+    releaseExecutor(deps),
+    vmCreateExecutor(deps),
+    vmUpdateExecutor(deps),
+    vmPowerExecutor(deps),
+    vmDeleteExecutor(deps),
+    hostReconcileExecutor(deps),
+    ...(boot ? [commissionExecutor(deps, boot), deployExecutor(deps, boot)] : []),
+  ];
 }

@@ -1,0 +1,56 @@
+/**
+ * Typed readers for task payloads (sdk/schema/rack-agent.ts lists each kind's fields). The
+ * region builds payloads, but a rack must not act on a malformed one: a missing or mistyped
+ * field is a BAD_PAYLOAD failure, before anything is touched. Pure.
+ */
+import type { VmHostConfig } from "../../../sdk/schema/machine";
+import { TaskError } from "../executor";
+
+export type Payload = Record<string, unknown>;
+
+function bad(kind: string, field: string, want: string): TaskError {
+  return new TaskError("BAD_PAYLOAD", `${kind} task: ${field} must be ${want}`);
+}
+
+export function str(p: Payload, field: string, kind: string): string {
+  const v = p[field];
+  if (typeof v !== "string" || v.length === 0) throw bad(kind, field, "a non-empty string");
+  return v;
+}
+
+export function optStr(p: Payload, field: string, kind: string): string | undefined {
+  const v = p[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "string") throw bad(kind, field, "a string");
+  return v;
+}
+
+export function posInt(p: Payload, field: string, kind: string): number {
+  const v = p[field];
+  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) throw bad(kind, field, "a positive integer");
+  return v;
+}
+
+export function optPowerState(p: Payload, kind: string): "on" | "off" | undefined {
+  const v = p.powerState;
+  if (v === undefined || v === null) return undefined;
+  if (v !== "on" && v !== "off") throw bad(kind, "powerState", '"on" or "off"');
+  return v;
+}
+
+export function strList(p: Payload, field: string, kind: string): string[] {
+  const v = p[field];
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) throw bad(kind, field, "a list of strings");
+  return v as string[];
+}
+
+export function hostConfig(p: Payload, kind: string): VmHostConfig {
+  const h = p.host;
+  if (typeof h !== "object" || h === null) throw bad(kind, "host", "a VM host configuration");
+  const o = h as Payload;
+  const uri = str(o, "uri", kind);
+  const storagePool = optStr(o, "storagePool", kind);
+  const bridge = optStr(o, "bridge", kind);
+  return { uri, ...(storagePool ? { storagePool } : {}), ...(bridge ? { bridge } : {}) };
+}

@@ -1,0 +1,65 @@
+/**
+ * vm.create (payload { vmId, hostname, host, image, cores, memoryMiB, diskGiB, userData?,
+ * sshKeys, powerState, tenantId }): compose the domain on its host (backend/libvirt/compose.ts:
+ * disk cloned on the base image, seed ISO, define, start). Idempotent, because the region hands
+ * the task out again when a rack died holding it: an existing domain of this VM is success (and
+ * is started if it should run); on a second attempt, a half-made VM of the dead one (volumes,
+ * no domain) is cleared first. A failed compose has created nothing, so the region gives the capacity back.
+ * Result: { ip, domain }.
+ */
+import { composeVm, destroyVm } from "../../libvirt/compose";
+import type { Executor } from "../executor";
+import type { ExecutorDeps } from "./deps";
+import { optPowerState, optStr, posInt, str, strList } from "./payload";
+import { findDomain, firstIpv4, vmTarget } from "./vm-target";
+
+const GiB = 1024 ** 3;
+const KIND = "vm.create";
+
+export function vmCreateExecutor(deps: ExecutorDeps): Executor {
+  return {
+    kind: KIND,
+    async run({ task, progress, signal }) {
+      const p = task.payload;
+      const { vmId, host, domain } = vmTarget(deps, p, KIND);
+      const spec = {
+        id: vmId,
+        tenant: optStr(p, "tenantId", KIND) ?? "",
+        hostname: optStr(p, "hostname", KIND) ?? optStr(p, "name", KIND) ?? vmId,
+        image: str(p, "image", KIND),
+        vcpus: posInt(p, "cores", KIND),
+        memoryMiB: posInt(p, "memoryMiB", KIND),
+        diskBytes: posInt(p, "diskGiB", KIND) * GiB,
+        sshAuthorizedKeys: strList(p, "sshKeys", KIND),
+        start: optPowerState(p, KIND) !== "off",
+      };
+      const userData = optStr(p, "userData", KIND);
+      const bridge = (p.host as { bridge?: string }).bridge;
+      const existing = await findDomain(host, domain);
+      if (existing) {
+        // An earlier attempt got this far; finish what it may not have (the start).
+        if (spec.start && existing.state === "shutoff") await host.startDomain(domain);
+        return { domain, ip: await firstIpv4(host, domain), existed: true };
+      }
+      if (task.attempt > 1) {
+        // Leftovers of an attempt that died before its domain was defined (volumes, no domain).
+        const cleared = await destroyVm(host, vmId, { prefix: deps.vmPrefix });
+        if (cleared.volumesRemoved.length > 0) {
+          await progress(`cleared ${cleared.volumesRemoved.length} volume(s) left by an earlier attempt`);
+        }
+      }
+      signal.throwIfAborted();
+      await progress(`composing ${domain} on ${host.uri} (pool ${host.pool})`);
+      await composeVm(
+        host,
+        {
+          ...spec,
+          ...(bridge ? { bridge } : {}),
+          ...(userData ? { userData } : {}),
+        },
+        { prefix: deps.vmPrefix },
+      );
+      return { domain, ip: await firstIpv4(host, domain) };
+    },
+  };
+}
