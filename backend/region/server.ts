@@ -55,7 +55,11 @@ export interface RegionApp {
 
 export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
   const log = opts.logger ?? pino({ level: process.env.FIBRIX_LOG_LEVEL ?? "info" });
-  const store: Store = await openStore({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl });
+  const store: Store = await openStore({
+    dataDir: opts.dataDir,
+    databaseUrl: opts.databaseUrl,
+    onConnectionError: (err) => log.warn({ err }, "database connection lost; it will be reopened"),
+  });
   const secrets = SecretBox.forDataDir(opts.dataDir);
   const bootstrapKey = await ensureAdminKey(store.db, opts.adminKey);
   // Serial in seconds since epoch: monotonic across restarts and across replicas.

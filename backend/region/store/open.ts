@@ -24,10 +24,12 @@ export interface StoreOptions {
   dataDir: string;
   /** postgres://user@host:port/db for the HA store. */
   databaseUrl?: string;
+  /** Errors of idle PostgreSQL connections (a database restart or failover); the pool drops them. */
+  onConnectionError?: (e: Error) => void;
 }
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.onConnectionError);
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const file = new SqliteDatabase(join(opts.dataDir, "region.sqlite"));
   file.pragma("journal_mode = WAL");
@@ -43,11 +45,15 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   return { db, dialect: "sqlite", close: () => db.destroy() };
 }
 
-async function openPostgres(url: string): Promise<Store> {
+async function openPostgres(url: string, onConnectionError?: (e: Error) => void): Promise<Store> {
   if (!/^postgres(ql)?:\/\//.test(url)) throw new Error("--database must be a postgres:// URL");
   // Loaded only for the HA store: the embedded default must stay small on a PE860.
   const { Pool } = await import("pg");
   const pool = new Pool({ connectionString: url, max: 10 });
+  // An idle connection killed by the server (restart, failover, pg_terminate_backend) is an
+  // 'error' event on the pool: unhandled, it would crash the region. The pool discards that
+  // connection and the next query opens a fresh one.
+  pool.on("error", (e) => onConnectionError?.(e));
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
     plugins: [new CamelCasePlugin()],
