@@ -1,0 +1,435 @@
+/**
+ * `fibrix.Machine`: a physical machine enlisted with its MACs and BMC (design.md, Resources and
+ * "Machine lifecycle"). Create enlists it, commissions it and waits for Ready, then, when
+ * `deploy` or `vmHost` is set, deploys it and waits for Deployed, logging each status change.
+ * A create that fails part-way removes the machine (releasing it first if it got that far), so
+ * a failed `pulumi up` leaves nothing behind. Pool, tags, description, power parameters and the
+ * deploy target change in place (a new deploy target redeploys); hostname, MACs and rack replace
+ * it. Delete releases the machine if it is in use, waits for Ready, then removes it.
+ *
+ * `customTimeouts` (or `timeoutSeconds` for all three) bound each create/update/delete (see
+ * custom-timeouts.ts; without them: the default below). The BMC password is a secret in the state
+ * and never returned by the region.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { type Static, Type } from "@sinclair/typebox";
+import { checkPowerParameters } from "../../backend/region/machine-rules";
+import type { FibrixClient } from "../../sdk/client";
+import {
+  type Machine as MachineObject,
+  MachineCreate,
+  type MachineStatus,
+  MachineUpdate,
+  type PowerParameters,
+} from "../../sdk/schema/machine";
+import { createOnce } from "./create-key";
+import { type Operation, operationTimeoutMs, type TimeoutSeconds, TimeoutsInput } from "./custom-timeouts";
+import { planDiff, sameValue } from "./diff-plan";
+import { hookedProvider, type ResourceHooks } from "./dynamic-shim";
+import { guardedPatch } from "./guarded-update";
+import { reportProgress } from "./progress";
+import { regionClient } from "./provider-config";
+import { providerError } from "./provider-errors";
+import { type ArgsOf, MODULE, propsWithOutputs } from "./resource-props";
+import {
+  type CheckFailure,
+  UNKNOWN,
+  checkAgainst,
+  compact,
+  keysOf,
+  pick,
+  propertyPath,
+} from "./schema-check";
+
+export { configureProvider as configure } from "./provider-config";
+
+export const DEFAULT_MACHINE_TIMEOUT_S = 3600;
+const POLL_MS = 500;
+
+export const MachineInputs = Type.Object(
+  {
+    ...MachineCreate.properties,
+    timeoutSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 86400,
+        description: "bound on each create, update and delete, in seconds (default 3600)",
+      }),
+    ),
+    eraseOnRelease: Type.Optional(Type.Boolean({ description: "erase the disks when releasing on delete" })),
+    timeouts: Type.Optional(TimeoutsInput),
+    createKeySeed: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type MachineInputs = Static<typeof MachineInputs>;
+export type MachineArgs = ArgsOf<Omit<MachineInputs, "createKeySeed">>;
+export type MachineOutputs = Omit<MachineObject, "id" | "power" | "deploy"> &
+  Pick<MachineInputs, "timeoutSeconds" | "timeouts" | "eraseOnRelease" | "commission" | "createKeySeed"> & {
+    /** As declared (with the password, secret); the region's view minus the password otherwise. */
+    power: PowerParameters;
+    deploy: MachineInputs["deploy"] | null;
+  };
+
+const CREATE_KEYS = keysOf(MachineCreate);
+const UPDATE_KEYS = keysOf(MachineUpdate);
+const OUTPUT_KEYS = [
+  "hostname",
+  "fqdn",
+  "rackId",
+  "regionId",
+  "macs",
+  "power",
+  "poolId",
+  "tags",
+  "description",
+  "deploy",
+  "vmHost",
+  "vmHostConfig",
+  "status",
+  "statusReason",
+  "powerState",
+  "powerError",
+  "inventory",
+  "health",
+  "ip",
+  "version",
+  "createdAt",
+  "updatedAt",
+] as const;
+
+/** Create-only knob: whether to commission at enlistment; never a reason to replace. */
+const CREATE_ONLY = ["commission"];
+
+export const MACHINE_DIFF = {
+  compared: CREATE_KEYS.filter((k) => !CREATE_ONLY.includes(k)),
+  replaceOn: CREATE_KEYS.filter((k) => !UPDATE_KEYS.includes(k) && !CREATE_ONLY.includes(k)), // hostname, rackId, macs
+  unique: ["hostname"],
+  // A MAC belongs to one machine: any overlap means the old machine must go first.
+  clashes: (olds: Record<string, unknown>, news: Record<string, unknown>) => {
+    const a = Array.isArray(olds.macs) ? (olds.macs as string[]).map((m) => String(m).toLowerCase()) : [];
+    const b = Array.isArray(news.macs) ? (news.macs as unknown[]) : [];
+    return b.some((m) => m === UNKNOWN || a.includes(String(m).toLowerCase()));
+  },
+} as const;
+
+/** Whether these inputs ask for a deployed machine (an OS image, or a KVM host). */
+export function wantsDeploy(i: Partial<MachineInputs>): boolean {
+  return i.deploy != null || i.vmHost === true;
+}
+
+/** The status a create waits for. */
+export function targetStatus(i: Partial<MachineInputs>): MachineStatus {
+  if (i.commission === false) return "New";
+  return wantsDeploy(i) ? "Deployed" : "Ready";
+}
+
+/**
+ * Lifecycle actions an update needs after its PATCH: deploy a Ready machine that should now be
+ * deployed, release one that should not be, redeploy (release, then deploy) one whose target
+ * changed. Other states are left alone (an operator is working on the machine).
+ */
+export function deploySteps(
+  status: MachineStatus,
+  olds: Partial<MachineInputs>,
+  news: Partial<MachineInputs>,
+): ("release" | "deploy")[] {
+  const want = wantsDeploy(news);
+  const targetChanged =
+    (news.deploy !== undefined && !sameValue(olds.deploy ?? null, news.deploy)) ||
+    (news.vmHost !== undefined && (olds.vmHost ?? false) !== news.vmHost);
+  if (status === "Ready") return want ? ["deploy"] : [];
+  if (status === "Deployed") {
+    if (!want) return ["release"];
+    return targetChanged ? ["release", "deploy"] : [];
+  }
+  return [];
+}
+
+/** Cross-field rules the schema cannot say; power parameters by the drivers' own specs. */
+export function machineRules(i: Partial<MachineInputs>): CheckFailure[] {
+  const out: CheckFailure[] = [];
+  const power = i.power as PowerParameters | undefined;
+  const known = (v: unknown) => v !== undefined && !JSON.stringify(v).includes(UNKNOWN);
+  if (known(power) && known(i.macs) && typeof power?.type === "string" && Array.isArray(i.macs)) {
+    for (const f of checkPowerParameters(power, i.macs)) {
+      out.push({ property: propertyPath(f.field), reason: f.reason });
+    }
+  }
+  if (i.vmHost === true && i.poolId === undefined) {
+    out.push({ property: "poolId", reason: "is required when vmHost is true (the pool the host joins)" });
+  }
+  if (i.commission === false && wantsDeploy(i)) {
+    out.push({
+      property: "commission",
+      reason: "cannot be false with deploy or vmHost: a machine deploys from Ready, after commissioning",
+    });
+  }
+  return out;
+}
+
+/** What outputs carry over from the inputs (or from the outputs last stored). */
+interface Carried {
+  power?: PowerParameters;
+  deploy?: { userData?: string } | null;
+  timeoutSeconds?: number;
+  timeouts?: TimeoutSeconds;
+  eraseOnRelease?: boolean;
+  commission?: boolean;
+  createKeySeed?: string;
+}
+
+function toOutputs(live: MachineObject, inputs: Carried): MachineOutputs {
+  const { id: _id, power: view, deploy, ...rest } = live;
+  const { passwordSet, ...powerView } = view;
+  const password = passwordSet ? inputs.power?.password : undefined;
+  return compact({
+    ...rest,
+    power: compact({ ...powerView, password }) as PowerParameters,
+    deploy: deploy ? compact({ ...deploy, userData: inputs.deploy?.userData }) : null,
+    timeoutSeconds: inputs.timeoutSeconds,
+    timeouts: inputs.timeouts,
+    eraseOnRelease: inputs.eraseOnRelease,
+    commission: inputs.commission,
+    createKeySeed: inputs.createKeySeed,
+  });
+}
+
+function liveInputs(outs: MachineOutputs): Partial<MachineInputs> {
+  const picked = pick(outs, CREATE_KEYS) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== null)) as Partial<MachineInputs>;
+}
+
+function timeoutMs(i: Carried, op: Operation): number {
+  return operationTimeoutMs(i, op, DEFAULT_MACHINE_TIMEOUT_S);
+}
+
+function waitOpts(hostname: string, deadline: number) {
+  return {
+    timeoutMs: Math.max(1, deadline - Date.now()),
+    intervalMs: POLL_MS,
+    onProgress: (m: MachineObject, elapsedMs: number) =>
+      reportProgress(
+        `Machine ${hostname}: ${m.status}${m.statusReason ? ` (${m.statusReason})` : ""} after ${Math.round(elapsedMs / 1000)} s`,
+      ),
+  };
+}
+
+/** Release (if in use), wait for Ready, then remove; done when the machine is gone. */
+export async function removeMachine(
+  client: FibrixClient,
+  id: string,
+  hostname: string,
+  erase: boolean,
+  deadline: number,
+): Promise<void> {
+  for (let step = 0; step < 8; step++) {
+    let m: MachineObject;
+    try {
+      m = await client.machines.get(id);
+    } catch (e) {
+      if ((e as { code?: string }).code === "NOT_FOUND") return;
+      throw e;
+    }
+    switch (m.status) {
+      case "Commissioning":
+      case "Deploying":
+        await client.machines.action(id, "abort", { reason: "removed by Pulumi" });
+        break;
+      case "Releasing":
+        await client.machines.waitForStatus(id, ["Ready", "FailedReleasing"], waitOpts(hostname, deadline));
+        break;
+      case "Allocated":
+      case "Deployed":
+      case "FailedDeployment":
+      case "FailedReleasing":
+        reportProgress(`Machine ${hostname}: releasing before removal`);
+        await client.machines.action(id, "release", { reason: "removed by Pulumi", erase });
+        await client.machines.waitForStatus(id, "Ready", waitOpts(hostname, deadline));
+        break;
+      case "Rescue":
+        await client.machines.action(id, "exit-rescue", { reason: "removed by Pulumi" });
+        break;
+      default:
+        try {
+          await client.machines.delete(id);
+        } catch (e) {
+          if ((e as { code?: string }).code === "NOT_FOUND") return;
+          throw e;
+        }
+        return;
+    }
+  }
+  throw new Error(`machine ${hostname} (${id}) could not be brought to a removable state`);
+}
+
+async function runSteps(
+  client: FibrixClient,
+  id: string,
+  hostname: string,
+  steps: ("release" | "deploy")[],
+  deadline: number,
+): Promise<MachineObject | undefined> {
+  let m: MachineObject | undefined;
+  for (const s of steps) {
+    reportProgress(`Machine ${hostname}: ${s === "deploy" ? "deploying" : "releasing"}`);
+    await client.machines.action(id, s, { reason: "pulumi" });
+    m = await client.machines.waitForStatus(
+      id,
+      s === "deploy" ? "Deployed" : "Ready",
+      waitOpts(hostname, deadline),
+    );
+  }
+  return m;
+}
+
+export const machineHooks = {
+  async check(_olds, news) {
+    const failures = [
+      ...checkAgainst(MachineInputs, pick(news, keysOf(MachineInputs))),
+      ...machineRules(news),
+    ];
+    // The region stores MACs in lower case: normalise so the next diff is quiet.
+    const inputs = { ...news } as MachineInputs;
+    if (Array.isArray(news.macs)) {
+      inputs.macs = news.macs.map((m) => (typeof m === "string" && m !== UNKNOWN ? m.toLowerCase() : m));
+    }
+    return { inputs, ...(failures.length > 0 ? { failures } : {}) };
+  },
+
+  async diff(_id, olds, news) {
+    return planDiff(olds as Record<string, unknown>, news as Record<string, unknown>, MACHINE_DIFF);
+  },
+
+  async create(inputs) {
+    const client = regionClient();
+    const body = pick(inputs, CREATE_KEYS) as MachineCreate;
+    const deadline = Date.now() + timeoutMs(inputs, "create");
+    const what = `create Machine ${inputs.hostname}`;
+    let m: MachineObject;
+    try {
+      m = await createOnce(
+        inputs.createKeySeed ?? `machine/${inputs.hostname}`,
+        body,
+        (idempotencyKey) => client.machines.create(body, { idempotencyKey }),
+        (id) => client.machines.get(id),
+      );
+    } catch (e) {
+      throw providerError(what, e); // the region refused: nothing was made
+    }
+    try {
+      reportProgress(`Machine ${inputs.hostname}: enlisted as ${m.id}, ${m.status} (${m.statusReason})`);
+      if (targetStatus(inputs) !== "New") {
+        const opts = waitOpts(inputs.hostname, deadline);
+        m = await client.machines.waitForStatus(
+          m.id,
+          wantsDeploy(inputs) ? ["Ready", "Deployed"] : "Ready",
+          opts,
+        );
+        if (wantsDeploy(inputs) && m.status === "Ready") {
+          m = (await runSteps(client, m.id, inputs.hostname, ["deploy"], deadline)) ?? m;
+        }
+      }
+      return { id: m.id, outs: toOutputs(m, inputs) };
+    } catch (e) {
+      // Leave nothing half-made: a machine that failed commissioning or deploying is removed.
+      let cleanup = "removed it";
+      try {
+        await removeMachine(client, m.id, inputs.hostname, false, Date.now() + timeoutMs(inputs, "delete"));
+      } catch (ce) {
+        cleanup = `could NOT remove it (${ce instanceof Error ? ce.message : String(ce)}); remove ${m.id} by hand`;
+      }
+      const err = providerError(what, e);
+      err.message = `${err.message}; ${cleanup}`;
+      throw err;
+    }
+  },
+
+  async read(id, props) {
+    try {
+      const outs = toOutputs(await regionClient().machines.get(id), props ?? {});
+      return { id, props: outs, inputs: compact({ ...liveInputs(outs), commission: props?.commission }) };
+    } catch (e) {
+      throw providerError(`read Machine ${id}`, e);
+    }
+  },
+
+  async update(id, olds, news) {
+    const client = regionClient();
+    const deadline = Date.now() + timeoutMs(news, "update");
+    const what = `update Machine ${news.hostname}`;
+    try {
+      const body = pick(news, UPDATE_KEYS) as MachineUpdate;
+      let m = await guardedPatch({
+        what: `machine ${news.hostname}`,
+        lastRead: olds as unknown as Record<string, unknown> & { version: number },
+        managed: UPDATE_KEYS,
+        asOutputs: (live: MachineObject) => toOutputs(live, olds),
+        get: () => client.machines.get(id),
+        patch: (ifMatch) => client.machines.update(id, body, { ifMatch }),
+      });
+      const steps = deploySteps(m.status, olds as unknown as Partial<MachineInputs>, news);
+      m = (await runSteps(client, id, news.hostname, steps, deadline)) ?? m;
+      return { outs: toOutputs(m, news) };
+    } catch (e) {
+      throw providerError(what, e);
+    }
+  },
+
+  async delete(id, props) {
+    try {
+      await removeMachine(
+        regionClient(),
+        id,
+        props.hostname,
+        props.eraseOnRelease === true,
+        Date.now() + timeoutMs(props, "delete"),
+      );
+    } catch (e) {
+      throw providerError(`delete Machine ${props.hostname}`, e);
+    }
+  },
+} satisfies ResourceHooks<MachineInputs, MachineOutputs>;
+
+export const machineProvider = hookedProvider(__filename.replace(/\.[cm]?[jt]s$/, ""), "machineHooks");
+
+/** A physical machine (a PE860) through its lifecycle; optionally deployed, or made a VM host. */
+export class Machine extends pulumi.dynamic.Resource {
+  declare readonly hostname: pulumi.Output<string>;
+  declare readonly fqdn: pulumi.Output<string>;
+  declare readonly rackId: pulumi.Output<string>;
+  declare readonly regionId: pulumi.Output<string>;
+  declare readonly macs: pulumi.Output<string[]>;
+  /** Secret (it holds the BMC password). */
+  declare readonly power: pulumi.Output<PowerParameters>;
+  declare readonly poolId: pulumi.Output<string | null>;
+  declare readonly tags: pulumi.Output<string[]>;
+  declare readonly description: pulumi.Output<string>;
+  declare readonly vmHost: pulumi.Output<boolean>;
+  declare readonly vmHostConfig: pulumi.Output<MachineObject["vmHostConfig"]>;
+  declare readonly status: pulumi.Output<MachineStatus>;
+  declare readonly statusReason: pulumi.Output<string>;
+  declare readonly powerState: pulumi.Output<MachineObject["powerState"]>;
+  declare readonly inventory: pulumi.Output<MachineObject["inventory"]>;
+  declare readonly health: pulumi.Output<MachineObject["health"]>;
+  declare readonly ip: pulumi.Output<string | null>;
+  declare readonly version: pulumi.Output<number>;
+
+  constructor(name: string, args: MachineArgs, opts?: pulumi.CustomResourceOptions) {
+    const props = propsWithOutputs(args, OUTPUT_KEYS, "Machine", name, opts);
+    // The password must be secret in the inputs too, not only in the outputs.
+    if (args?.power !== undefined) props.power = pulumi.secret(args.power);
+    super(
+      machineProvider,
+      name,
+      props,
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "power"] },
+      MODULE,
+      "Machine",
+    );
+  }
+
+  static get(name: string, id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): Machine {
+    return new Machine(name, undefined as unknown as MachineArgs, { ...opts, id });
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * `fibrix.Pool`: a resource pool of VM hosts with over-commit ratios and tenant grants
+ * (design.md, Resources). Ratios, description and tenants change in place; the name replaces
+ * it. The region refuses to delete a pool that still has hosts or VMs, and says so.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { type Static, Type } from "@sinclair/typebox";
+import { type Pool as PoolObject, PoolCreate, PoolUpdate } from "../../sdk/schema/pool";
+import { createOnce } from "./create-key";
+import { planDiff } from "./diff-plan";
+import { hookedProvider, type ResourceHooks } from "./dynamic-shim";
+import { guardedPatch } from "./guarded-update";
+import { regionClient } from "./provider-config";
+import { providerError } from "./provider-errors";
+import { type ArgsOf, MODULE, propsWithOutputs } from "./resource-props";
+import { checkAgainst, compact, keysOf, pick } from "./schema-check";
+
+export { configureProvider as configure } from "./provider-config";
+
+export const PoolInputs = Type.Object(
+  { ...PoolCreate.properties, createKeySeed: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
+export type PoolInputs = Static<typeof PoolInputs>;
+export type PoolArgs = ArgsOf<Omit<PoolInputs, "createKeySeed">>;
+export type PoolOutputs = Omit<PoolObject, "id"> & Pick<PoolInputs, "createKeySeed">;
+
+const CREATE_KEYS = keysOf(PoolCreate);
+const UPDATE_KEYS = keysOf(PoolUpdate);
+const OUTPUT_KEYS = [
+  "name",
+  "description",
+  "cpuOvercommit",
+  "memoryOvercommit",
+  "tenants",
+  "capacity",
+  "used",
+  "hosts",
+  "version",
+  "createdAt",
+  "updatedAt",
+] as const;
+
+export const POOL_DIFF = {
+  compared: CREATE_KEYS,
+  replaceOn: CREATE_KEYS.filter((k) => !UPDATE_KEYS.includes(k)), // name
+  unique: ["name"],
+} as const;
+
+function toOutputs(live: PoolObject, inputs: Partial<PoolInputs>): PoolOutputs {
+  const { id: _id, ...rest } = live;
+  return compact({ ...rest, createKeySeed: inputs.createKeySeed });
+}
+
+export const poolHooks = {
+  async check(_olds, news) {
+    const failures = checkAgainst(PoolInputs, pick(news, keysOf(PoolInputs)));
+    return { inputs: news as PoolInputs, ...(failures.length > 0 ? { failures } : {}) };
+  },
+
+  async diff(_id, olds, news) {
+    return planDiff(olds as Record<string, unknown>, news as Record<string, unknown>, POOL_DIFF);
+  },
+
+  async create(inputs) {
+    const client = regionClient();
+    const body = pick(inputs, CREATE_KEYS) as PoolCreate;
+    try {
+      const p = await createOnce(
+        inputs.createKeySeed ?? `pool/${inputs.name}`,
+        body,
+        (idempotencyKey) => client.pools.create(body, { idempotencyKey }),
+        (id) => client.pools.get(id),
+      );
+      return { id: p.id, outs: toOutputs(p, inputs) };
+    } catch (e) {
+      throw providerError(`create Pool ${inputs.name}`, e);
+    }
+  },
+
+  async read(id, props) {
+    try {
+      const outs = toOutputs(await regionClient().pools.get(id), props ?? {});
+      return { id, props: outs, inputs: pick(outs, CREATE_KEYS) };
+    } catch (e) {
+      throw providerError(`read Pool ${id}`, e);
+    }
+  },
+
+  async update(id, olds, news) {
+    try {
+      const body = pick(news, UPDATE_KEYS) as PoolUpdate;
+      const client = regionClient();
+      const live = await guardedPatch({
+        what: `pool ${news.name}`,
+        lastRead: olds as unknown as Record<string, unknown> & { version: number },
+        managed: UPDATE_KEYS,
+        asOutputs: (x: PoolObject) => toOutputs(x, olds) as unknown as Record<string, unknown>,
+        get: () => client.pools.get(id),
+        patch: (ifMatch) => client.pools.update(id, body, { ifMatch }),
+      });
+      return { outs: toOutputs(live, news) };
+    } catch (e) {
+      throw providerError(`update Pool ${news.name}`, e);
+    }
+  },
+
+  async delete(id, props) {
+    try {
+      await regionClient().pools.delete(id);
+    } catch (e) {
+      if ((e as { code?: string }).code === "NOT_FOUND") return;
+      throw providerError(`delete Pool ${props.name}`, e);
+    }
+  },
+} satisfies ResourceHooks<PoolInputs, PoolOutputs>;
+
+export const poolProvider = hookedProvider(__filename.replace(/\.[cm]?[jt]s$/, ""), "poolHooks");
+
+/** A pool of VM capacity made of VM hosts; tenants see only the pools granted to them. */
+export class Pool extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly description: pulumi.Output<string>;
+  declare readonly cpuOvercommit: pulumi.Output<number>;
+  declare readonly memoryOvercommit: pulumi.Output<number>;
+  declare readonly tenants: pulumi.Output<string[]>;
+  declare readonly capacity: pulumi.Output<PoolObject["capacity"]>;
+  declare readonly used: pulumi.Output<PoolObject["used"]>;
+  declare readonly hosts: pulumi.Output<number>;
+  declare readonly version: pulumi.Output<number>;
+
+  constructor(name: string, args: PoolArgs, opts?: pulumi.CustomResourceOptions) {
+    super(poolProvider, name, propsWithOutputs(args, OUTPUT_KEYS, "Pool", name), opts, MODULE, "Pool");
+  }
+
+  static get(name: string, id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): Pool {
+    return new Pool(name, undefined as unknown as PoolArgs, { ...opts, id });
+  }
+}

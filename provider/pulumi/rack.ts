@@ -1,0 +1,170 @@
+/**
+ * `fibrix.Rack`: a rack controller registered in a region (design.md, Resources). DHCP range
+ * and description change in place; region, subnet (and name, fabric, gateway, which the API
+ * cannot change) replace it. The enrollment token is returned once, at create: it is kept as a
+ * secret output, and survives refreshes (the region only keeps its hash).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { type Static, Type } from "@sinclair/typebox";
+import { type Rack as RackObject, RackCreate, RackUpdate } from "../../sdk/schema/rack";
+import { createOnce } from "./create-key";
+import { planDiff } from "./diff-plan";
+import { hookedProvider, type ResourceHooks } from "./dynamic-shim";
+import { guardedPatch } from "./guarded-update";
+import { regionClient } from "./provider-config";
+import { providerError } from "./provider-errors";
+import { type ArgsOf, MODULE, propsWithOutputs } from "./resource-props";
+import { checkAgainst, compact, keysOf, pick } from "./schema-check";
+
+export { configureProvider as configure } from "./provider-config";
+
+export const RackInputs = Type.Object(
+  { ...RackCreate.properties, createKeySeed: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
+export type RackInputs = Static<typeof RackInputs>;
+export type RackArgs = ArgsOf<Omit<RackInputs, "createKeySeed">>;
+export type RackOutputs = Omit<RackObject, "id"> &
+  Pick<RackInputs, "createKeySeed"> & {
+    /** Secret; only known to the stack that created the rack (an imported rack has none). */
+    enrollmentToken?: string;
+  };
+
+const CREATE_KEYS = keysOf(RackCreate);
+const UPDATE_KEYS = keysOf(RackUpdate);
+const OUTPUT_KEYS = [
+  "name",
+  "regionId",
+  "fabricId",
+  "subnet",
+  "gateway",
+  "dhcpRange",
+  "description",
+  "status",
+  "lastHeartbeat",
+  "enrollmentToken",
+  "version",
+  "createdAt",
+  "updatedAt",
+] as const;
+
+export const RACK_DIFF = {
+  compared: CREATE_KEYS,
+  // regionId, subnet (design.md) and name, fabricId, gateway (not updatable)
+  replaceOn: CREATE_KEYS.filter((k) => !UPDATE_KEYS.includes(k)),
+  unique: ["name", "subnet"],
+} as const;
+
+function toOutputs(
+  live: RackObject & { enrollmentToken?: string },
+  inputs: Partial<RackOutputs>,
+): RackOutputs {
+  const { id: _id, ...rest } = live;
+  return compact({
+    ...rest,
+    enrollmentToken: live.enrollmentToken ?? inputs.enrollmentToken,
+    createKeySeed: inputs.createKeySeed,
+  });
+}
+
+/** What the region reports, as inputs (nulls are "not set"). */
+function liveInputs(outs: RackOutputs): Partial<RackInputs> {
+  const picked = pick(outs, CREATE_KEYS) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== null)) as Partial<RackInputs>;
+}
+
+export const rackHooks = {
+  async check(_olds, news) {
+    const failures = checkAgainst(RackInputs, pick(news, keysOf(RackInputs)));
+    return { inputs: news as RackInputs, ...(failures.length > 0 ? { failures } : {}) };
+  },
+
+  async diff(_id, olds, news) {
+    return planDiff(olds as Record<string, unknown>, news as Record<string, unknown>, RACK_DIFF);
+  },
+
+  async create(inputs) {
+    const client = regionClient();
+    const body = pick(inputs, CREATE_KEYS) as RackCreate;
+    try {
+      const r = await createOnce(
+        inputs.createKeySeed ?? `rack/${inputs.name}`,
+        body,
+        (idempotencyKey) => client.racks.create(body, { idempotencyKey }),
+        (id) => client.racks.get(id),
+      );
+      return { id: r.id, outs: toOutputs(r, inputs) };
+    } catch (e) {
+      throw providerError(`create Rack ${inputs.name}`, e);
+    }
+  },
+
+  async read(id, props) {
+    try {
+      const outs = toOutputs(await regionClient().racks.get(id), props ?? {});
+      return { id, props: outs, inputs: liveInputs(outs) };
+    } catch (e) {
+      throw providerError(`read Rack ${id}`, e);
+    }
+  },
+
+  async update(id, olds, news) {
+    try {
+      const body = pick(news, UPDATE_KEYS) as RackUpdate;
+      const client = regionClient();
+      const live = await guardedPatch({
+        what: `rack ${news.name}`,
+        lastRead: olds as unknown as Record<string, unknown> & { version: number },
+        managed: UPDATE_KEYS,
+        asOutputs: (x: RackObject) => toOutputs(x, olds) as unknown as Record<string, unknown>,
+        get: () => client.racks.get(id),
+        patch: (ifMatch) => client.racks.update(id, body, { ifMatch }),
+      });
+      return { outs: toOutputs(live, { ...news, enrollmentToken: olds.enrollmentToken }) };
+    } catch (e) {
+      throw providerError(`update Rack ${news.name}`, e);
+    }
+  },
+
+  async delete(id, props) {
+    try {
+      await regionClient().racks.delete(id);
+    } catch (e) {
+      if ((e as { code?: string }).code === "NOT_FOUND") return;
+      throw providerError(`delete Rack ${props.name}`, e);
+    }
+  },
+} satisfies ResourceHooks<RackInputs, RackOutputs>;
+
+export const rackProvider = hookedProvider(__filename.replace(/\.[cm]?[jt]s$/, ""), "rackHooks");
+
+/** A rack controller: one subnet, its DHCP/PXE, its BMCs and VM hosts. */
+export class Rack extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly regionId: pulumi.Output<string>;
+  declare readonly fabricId: pulumi.Output<string | null>;
+  declare readonly subnet: pulumi.Output<string>;
+  declare readonly gateway: pulumi.Output<string | null>;
+  declare readonly dhcpRange: pulumi.Output<RackObject["dhcpRange"]>;
+  declare readonly description: pulumi.Output<string>;
+  declare readonly status: pulumi.Output<RackObject["status"]>;
+  declare readonly lastHeartbeat: pulumi.Output<string | null>;
+  /** Secret: what `fibrix rack serve --token` needs. */
+  declare readonly enrollmentToken: pulumi.Output<string>;
+  declare readonly version: pulumi.Output<number>;
+
+  constructor(name: string, args: RackArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      rackProvider,
+      name,
+      propsWithOutputs(args, OUTPUT_KEYS, "Rack", name),
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "enrollmentToken"] },
+      MODULE,
+      "Rack",
+    );
+  }
+
+  static get(name: string, id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): Rack {
+    return new Rack(name, undefined as unknown as RackArgs, { ...opts, id });
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * `fibrix.Region`: a site with its DNS zone (design.md, Resources). Description and DNS TTL
+ * change in place; name and DNS domain replace it. Deleting a region that still has racks is
+ * refused with the region's own message, unless `forceDelete` (which removes its empty racks).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { type Static, Type } from "@sinclair/typebox";
+import { type Region as RegionObject, RegionCreate, RegionUpdate } from "../../sdk/schema/region";
+import { createOnce } from "./create-key";
+import { planDiff } from "./diff-plan";
+import { hookedProvider, type ResourceHooks } from "./dynamic-shim";
+import { guardedPatch } from "./guarded-update";
+import { regionClient } from "./provider-config";
+import { providerError } from "./provider-errors";
+import { type ArgsOf, MODULE, propsWithOutputs } from "./resource-props";
+import { checkAgainst, compact, keysOf, pick } from "./schema-check";
+
+export { configureProvider as configure } from "./provider-config";
+
+/** The inputs: the API's create body plus provider-only knobs. */
+export const RegionInputs = Type.Object(
+  {
+    ...RegionCreate.properties,
+    forceDelete: Type.Optional(
+      Type.Boolean({ description: "on delete, also remove the region's (machine-less) racks" }),
+    ),
+    createKeySeed: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type RegionInputs = Static<typeof RegionInputs>;
+export type RegionArgs = ArgsOf<Omit<RegionInputs, "createKeySeed">>;
+export type RegionOutputs = Omit<RegionObject, "id"> & Pick<RegionInputs, "forceDelete" | "createKeySeed">;
+
+const CREATE_KEYS = keysOf(RegionCreate);
+const UPDATE_KEYS = keysOf(RegionUpdate);
+const OUTPUT_KEYS = [
+  "name",
+  "dnsDomain",
+  "description",
+  "dnsTtl",
+  "nameservers",
+  "version",
+  "createdAt",
+  "updatedAt",
+] as const;
+
+export const REGION_DIFF = {
+  compared: CREATE_KEYS,
+  replaceOn: CREATE_KEYS.filter((k) => !UPDATE_KEYS.includes(k)), // name, dnsDomain
+  unique: ["name", "dnsDomain"],
+} as const;
+
+function toOutputs(live: RegionObject, inputs: Partial<RegionInputs>): RegionOutputs {
+  const { id: _id, ...rest } = live;
+  return compact({ ...rest, forceDelete: inputs.forceDelete, createKeySeed: inputs.createKeySeed });
+}
+
+export const regionHooks = {
+  async check(_olds, news) {
+    const failures = checkAgainst(RegionInputs, pick(news, keysOf(RegionInputs)));
+    return failures.length > 0
+      ? { inputs: news as RegionInputs, failures }
+      : { inputs: news as RegionInputs };
+  },
+
+  async diff(_id, olds, news) {
+    return planDiff(olds as Record<string, unknown>, news as Record<string, unknown>, REGION_DIFF);
+  },
+
+  async create(inputs) {
+    const client = regionClient();
+    const body = pick(inputs, CREATE_KEYS) as RegionCreate;
+    try {
+      const r = await createOnce(
+        inputs.createKeySeed ?? `region/${inputs.name}`,
+        body,
+        (idempotencyKey) => client.regions.create(body, { idempotencyKey }),
+        (id) => client.regions.get(id),
+      );
+      return { id: r.id, outs: toOutputs(r, inputs) };
+    } catch (e) {
+      throw providerError(`create Region ${inputs.name}`, e);
+    }
+  },
+
+  async read(id, props) {
+    try {
+      const live = await regionClient().regions.get(id);
+      const outs = toOutputs(live, props ?? {});
+      return {
+        id,
+        props: outs,
+        inputs: compact({ ...pick(outs, CREATE_KEYS), forceDelete: props?.forceDelete }),
+      };
+    } catch (e) {
+      throw providerError(`read Region ${id}`, e);
+    }
+  },
+
+  async update(id, olds, news) {
+    try {
+      const body = pick(news, UPDATE_KEYS) as RegionUpdate;
+      const client = regionClient();
+      const live = await guardedPatch({
+        what: `region ${news.name}`,
+        lastRead: olds as unknown as Record<string, unknown> & { version: number },
+        managed: UPDATE_KEYS,
+        asOutputs: (x: RegionObject) => toOutputs(x, olds) as unknown as Record<string, unknown>,
+        get: () => client.regions.get(id),
+        patch: (ifMatch) => client.regions.update(id, body, { ifMatch }),
+      });
+      return { outs: toOutputs(live, news) };
+    } catch (e) {
+      throw providerError(`update Region ${news.name}`, e);
+    }
+  },
+
+  async delete(id, props) {
+    try {
+      await regionClient().regions.delete(id, { force: props.forceDelete === true });
+    } catch (e) {
+      // Already gone (deleted out of band): nothing left to do.
+      if ((e as { code?: string }).code === "NOT_FOUND") return;
+      throw providerError(`delete Region ${props.name}`, e);
+    }
+  },
+} satisfies ResourceHooks<RegionInputs, RegionOutputs>;
+
+export const regionProvider = hookedProvider(__filename.replace(/\.[cm]?[jt]s$/, ""), "regionHooks");
+
+/** A region: one site's operations and DNS zone. */
+export class Region extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly dnsDomain: pulumi.Output<string>;
+  declare readonly description: pulumi.Output<string>;
+  declare readonly dnsTtl: pulumi.Output<number>;
+  declare readonly nameservers: pulumi.Output<string[]>;
+  declare readonly version: pulumi.Output<number>;
+  declare readonly createdAt: pulumi.Output<string>;
+  declare readonly updatedAt: pulumi.Output<string>;
+
+  constructor(name: string, args: RegionArgs, opts?: pulumi.CustomResourceOptions) {
+    super(regionProvider, name, propsWithOutputs(args, OUTPUT_KEYS, "Region", name), opts, MODULE, "Region");
+  }
+
+  /** Adopts an existing region by id (its state is read from the region). */
+  static get(name: string, id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): Region {
+    return new Region(name, undefined as unknown as RegionArgs, { ...opts, id });
+  }
+}

@@ -1,0 +1,290 @@
+/**
+ * `fibrix.VirtualMachine`: a customer VM placed by the region's allocator on a VM host of a
+ * pool (design.md, Resources). Create waits until the rack has built it (Running, or Stopped
+ * when `powerState: "off"`), logging each status; a VM whose build fails is deleted before the
+ * error is raised, and a VM no host can take is refused by the region before anything exists.
+ * Cores, memory, a bigger disk, description and power state change in place; pool, image, name,
+ * placement hints, cloud-init data and a smaller disk replace it. Delete waits until the rack
+ * has removed the domain, its volumes and its DNS record.
+ *
+ * `customTimeouts` (or `timeoutSeconds` for all three) bound each create/update/delete (see
+ * custom-timeouts.ts; without them: the default below). `tenantId` is for operators creating on a
+ * tenant's behalf; tenant keys omit it.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { type Static, Type } from "@sinclair/typebox";
+import type { FibrixClient } from "../../sdk/client";
+import { Id } from "../../sdk/schema/common";
+import { type Vm, VmCreate, type VmStatus, VmUpdate } from "../../sdk/schema/vm";
+import { createOnce } from "./create-key";
+import { type Operation, operationTimeoutMs, type TimeoutSeconds, TimeoutsInput } from "./custom-timeouts";
+import { planDiff } from "./diff-plan";
+import { hookedProvider, type ResourceHooks } from "./dynamic-shim";
+import { guardedPatch } from "./guarded-update";
+import { reportProgress } from "./progress";
+import { regionClient } from "./provider-config";
+import { providerError } from "./provider-errors";
+import { type ArgsOf, MODULE, propsWithOutputs } from "./resource-props";
+import { checkAgainst, compact, keysOf, pick } from "./schema-check";
+
+export { configureProvider as configure } from "./provider-config";
+
+export const DEFAULT_VM_TIMEOUT_S = 1800;
+const POLL_MS = 500;
+
+export const VirtualMachineInputs = Type.Object(
+  {
+    ...VmCreate.properties,
+    tenantId: Type.Optional(Id),
+    timeoutSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 86400,
+        description: "bound on each create, update and delete, in seconds (default 1800)",
+      }),
+    ),
+    timeouts: Type.Optional(TimeoutsInput),
+    createKeySeed: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type VirtualMachineInputs = Static<typeof VirtualMachineInputs>;
+export type VirtualMachineArgs = ArgsOf<Omit<VirtualMachineInputs, "createKeySeed">>;
+export type VirtualMachineOutputs = Omit<Vm, "id"> &
+  Pick<VirtualMachineInputs, "userData" | "sshKeys" | "timeoutSeconds" | "timeouts" | "createKeySeed">;
+
+const CREATE_KEYS = keysOf(VmCreate);
+const UPDATE_KEYS = keysOf(VmUpdate);
+const OUTPUT_KEYS = [
+  "name",
+  "tenantId",
+  "poolId",
+  "hostId",
+  "regionId",
+  "image",
+  "cores",
+  "memoryMiB",
+  "diskGiB",
+  "antiAffinityGroup",
+  "spread",
+  "description",
+  "powerState",
+  "status",
+  "statusReason",
+  "ip",
+  "fqdn",
+  "lastSeen",
+  "version",
+  "createdAt",
+  "updatedAt",
+] as const;
+
+/** A volume cannot shrink: a smaller disk needs a new VM (design.md). */
+export function diskShrinks(olds: Record<string, unknown>, news: Record<string, unknown>): boolean {
+  return typeof olds.diskGiB === "number" && typeof news.diskGiB === "number" && news.diskGiB < olds.diskGiB;
+}
+
+export const VM_DIFF = {
+  compared: [...CREATE_KEYS, "tenantId"],
+  // poolId, image (design.md) and name, placement hints, cloud-init data (not updatable); and tenantId
+  replaceOn: [...CREATE_KEYS.filter((k) => !UPDATE_KEYS.includes(k)), "tenantId"],
+  unique: ["name"],
+  alsoReplace: (olds: Record<string, unknown>, news: Record<string, unknown>) =>
+    diskShrinks(olds, news) ? ["diskGiB"] : [],
+} as const;
+
+/** The status a create or update waits for. */
+export function settledStatus(i: { powerState?: "on" | "off" }): VmStatus {
+  return i.powerState === "off" ? "Stopped" : "Running";
+}
+
+interface Carried {
+  userData?: string;
+  sshKeys?: string[];
+  timeoutSeconds?: number;
+  timeouts?: TimeoutSeconds;
+  createKeySeed?: string;
+}
+
+function toOutputs(live: Vm, inputs: Carried): VirtualMachineOutputs {
+  const { id: _id, ...rest } = live;
+  return compact({
+    ...rest,
+    userData: inputs.userData,
+    sshKeys: inputs.sshKeys,
+    timeoutSeconds: inputs.timeoutSeconds,
+    timeouts: inputs.timeouts,
+    createKeySeed: inputs.createKeySeed,
+  });
+}
+
+function liveInputs(outs: VirtualMachineOutputs): Partial<VirtualMachineInputs> {
+  const picked = pick(outs, [...CREATE_KEYS, "tenantId"]) as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries(picked).filter(([, v]) => v !== null),
+  ) as Partial<VirtualMachineInputs>;
+}
+
+function timeoutMs(i: Carried, op: Operation): number {
+  return operationTimeoutMs(i, op, DEFAULT_VM_TIMEOUT_S);
+}
+
+function waitOpts(name: string, deadline: number) {
+  return {
+    timeoutMs: Math.max(1, deadline - Date.now()),
+    intervalMs: POLL_MS,
+    onProgress: (v: Vm, elapsedMs: number) =>
+      reportProgress(
+        `VirtualMachine ${name}: ${v.status}${v.statusReason ? ` (${v.statusReason})` : ""} after ${Math.round(elapsedMs / 1000)} s`,
+      ),
+  };
+}
+
+/** Deletes the VM and waits until its host has torn it down; done when it is gone. */
+export async function removeVm(client: FibrixClient, id: string, deadline: number): Promise<void> {
+  try {
+    const pending = await client.vms.delete(id);
+    if (pending) {
+      await client.vms.waitForDeletion(id, {
+        timeoutMs: Math.max(1, deadline - Date.now()),
+        intervalMs: POLL_MS,
+      });
+    }
+  } catch (e) {
+    if ((e as { code?: string }).code !== "NOT_FOUND") throw e;
+  }
+}
+
+export const virtualMachineHooks = {
+  async check(_olds, news) {
+    const failures = checkAgainst(VirtualMachineInputs, pick(news, keysOf(VirtualMachineInputs)));
+    return { inputs: news as VirtualMachineInputs, ...(failures.length > 0 ? { failures } : {}) };
+  },
+
+  async diff(_id, olds, news) {
+    return planDiff(olds as Record<string, unknown>, news as Record<string, unknown>, VM_DIFF);
+  },
+
+  async create(inputs) {
+    const client = regionClient();
+    const body = pick(inputs, CREATE_KEYS) as VmCreate;
+    const deadline = Date.now() + timeoutMs(inputs, "create");
+    const what = `create VirtualMachine ${inputs.name}`;
+    let v: Vm;
+    try {
+      v = await createOnce(
+        inputs.createKeySeed ?? `vm/${inputs.tenantId ?? ""}/${inputs.name}`,
+        body,
+        (idempotencyKey) =>
+          client.vms.create(body, {
+            idempotencyKey,
+            ...(inputs.tenantId ? { tenant: inputs.tenantId } : {}),
+          }),
+        (id) => client.vms.get(id),
+      );
+    } catch (e) {
+      throw providerError(what, e); // refused (no capacity, unknown pool…): nothing was made
+    }
+    try {
+      reportProgress(`VirtualMachine ${inputs.name}: ${v.status} (${v.statusReason})`);
+      v = await client.vms.waitForStatus(v.id, settledStatus(inputs), waitOpts(inputs.name, deadline));
+      return { id: v.id, outs: toOutputs(v, inputs) };
+    } catch (e) {
+      // Leave nothing half-made: the failed (or timed-out) VM is deleted before the error is raised.
+      let cleanup = "deleted it";
+      try {
+        await removeVm(client, v.id, Date.now() + timeoutMs(inputs, "delete"));
+      } catch (ce) {
+        cleanup = `could NOT delete it (${ce instanceof Error ? ce.message : String(ce)}); delete ${v.id} by hand`;
+      }
+      const err = providerError(what, e);
+      err.message = `${err.message}; ${cleanup}`;
+      throw err;
+    }
+  },
+
+  async read(id, props) {
+    try {
+      const outs = toOutputs(await regionClient().vms.get(id), props ?? {});
+      return {
+        id,
+        props: outs,
+        inputs: compact({ ...liveInputs(outs), userData: props?.userData, sshKeys: props?.sshKeys }),
+      };
+    } catch (e) {
+      throw providerError(`read VirtualMachine ${id}`, e);
+    }
+  },
+
+  async update(id, olds, news) {
+    const client = regionClient();
+    const deadline = Date.now() + timeoutMs(news, "update");
+    try {
+      const body = pick(news, UPDATE_KEYS) as VmUpdate;
+      let v = await guardedPatch({
+        what: `VM ${news.name}`,
+        lastRead: olds as unknown as Record<string, unknown> & { version: number },
+        managed: UPDATE_KEYS,
+        asOutputs: (live: Vm) => toOutputs(live, olds),
+        get: () => client.vms.get(id),
+        patch: (ifMatch) => client.vms.update(id, body, { ifMatch }),
+      });
+      if (v.status !== settledStatus(v)) {
+        v = await client.vms.waitForStatus(id, settledStatus(v), waitOpts(news.name, deadline));
+      }
+      return { outs: toOutputs(v, news) };
+    } catch (e) {
+      throw providerError(`update VirtualMachine ${news.name}`, e);
+    }
+  },
+
+  async delete(id, props) {
+    try {
+      await removeVm(regionClient(), id, Date.now() + timeoutMs(props, "delete"));
+    } catch (e) {
+      throw providerError(`delete VirtualMachine ${props.name}`, e);
+    }
+  },
+} satisfies ResourceHooks<VirtualMachineInputs, VirtualMachineOutputs>;
+
+export const virtualMachineProvider = hookedProvider(
+  __filename.replace(/\.[cm]?[jt]s$/, ""),
+  "virtualMachineHooks",
+);
+
+/** A customer VM on the VM hosts of a pool, with its DNS name in its region's zone. */
+export class VirtualMachine extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly tenantId: pulumi.Output<string>;
+  declare readonly poolId: pulumi.Output<string>;
+  declare readonly hostId: pulumi.Output<string | null>;
+  declare readonly regionId: pulumi.Output<string | null>;
+  declare readonly image: pulumi.Output<string>;
+  declare readonly cores: pulumi.Output<number>;
+  declare readonly memoryMiB: pulumi.Output<number>;
+  declare readonly diskGiB: pulumi.Output<number>;
+  declare readonly antiAffinityGroup: pulumi.Output<string | null>;
+  declare readonly spread: pulumi.Output<Vm["spread"]>;
+  declare readonly description: pulumi.Output<string>;
+  declare readonly powerState: pulumi.Output<Vm["powerState"]>;
+  declare readonly status: pulumi.Output<VmStatus>;
+  declare readonly statusReason: pulumi.Output<string>;
+  declare readonly ip: pulumi.Output<string | null>;
+  declare readonly fqdn: pulumi.Output<string | null>;
+  declare readonly version: pulumi.Output<number>;
+
+  constructor(name: string, args: VirtualMachineArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      virtualMachineProvider,
+      name,
+      propsWithOutputs(args, OUTPUT_KEYS, "VirtualMachine", name, opts),
+      opts,
+      MODULE,
+      "VirtualMachine",
+    );
+  }
+
+  static get(name: string, id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): VirtualMachine {
+    return new VirtualMachine(name, undefined as unknown as VirtualMachineArgs, { ...opts, id });
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * The region the Pulumi provider tests run against, on loopback: a real region server; rack
+ * "rack-bmc" driven over the rack protocol by a small HTTP loop (it commissions machines with a
+ * fixed PE860 inventory, fails the ones named `faulty-*`, deploys and releases), as
+ * test/integration/region/rack-protocol.test.ts does; rack "rack-kvm" run by the real rack agent
+ * with a real libvirtd + QEMU (TCG) VM host, so VMs are really built and torn down.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { importImage } from "../../../backend/libvirt/images";
+import { VirshVmHost } from "../../../backend/libvirt/vm-host";
+import { RackAgent } from "../../../backend/rack/agent";
+import { acquireLibvirtd, createTestPool, type LibvirtdHandle, type TestPool } from "../../helpers/libvirtd";
+import { ADMIN_KEY, addVmHost, http, startTestRegion, type TestRegion } from "../../helpers/region";
+
+export interface PulumiLab {
+  r: TestRegion;
+  regionId: string;
+  bmcRackId: string;
+  kvmRackId: string;
+  tenantId: string;
+  vmPoolId: string;
+  hostId: string;
+  prefix: string;
+  libvirtPool: string;
+  stop(): Promise<void>;
+}
+
+export const PE860_INVENTORY = {
+  cores: 2,
+  memoryMiB: 8192,
+  storage: [{ name: "sda", sizeGiB: 250 }],
+  nics: [{ name: "eth0", mac: "52:54:00:00:00:00" }],
+  cpuModel: "Intel(R) Xeon(R) CPU 3070 @ 2.66GHz",
+};
+
+function ok(res: { status: number; body: any }): any {
+  if (res.status >= 300) throw new Error(JSON.stringify(res.body));
+  return res.body;
+}
+
+/** A rack over HTTP: claims tasks (bounded long polls) and reports plausible results. */
+function startHttpRack(api: string, token: string): { stop(): Promise<void> } {
+  let stopped = false;
+  const loop = (async () => {
+    const until = Date.now() + 15 * 60_000; // bounded: never outlives a test run
+    while (!stopped && Date.now() < until) {
+      const claim = await http(api, "POST", "/rack-agent/tasks/claim", {
+        key: token,
+        body: { max: 10, waitMs: 200 },
+      }).catch(() => undefined);
+      for (const t of claim?.body?.tasks ?? []) {
+        const p = t.payload as { hostname?: string };
+        let body: unknown = { ok: true, result: {} };
+        if (t.kind === "commission") {
+          const faulty = String(p.hostname ?? "").startsWith("faulty");
+          body = {
+            ok: true,
+            result: {
+              inventory: PE860_INVENTORY,
+              tests: [
+                { name: "memory", passed: !faulty, detail: faulty ? "pattern mismatch at 0x1f000" : "ok" },
+              ],
+            },
+          };
+        } else if (t.kind === "deploy") body = { ok: true, result: { ip: "10.20.0.50" } };
+        else if (t.kind === "power") body = { ok: true, result: { action: "query", powerState: "off" } };
+        else if (t.kind === "health")
+          body = { ok: true, result: { powerState: "off", sensors: [], sel: [] } };
+        await http(api, "POST", `/rack-agent/tasks/${t.id}/result`, { key: token, body }).catch(
+          () => undefined,
+        );
+      }
+      if (!claim) await new Promise((res) => setTimeout(res, 100));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+    },
+  };
+}
+
+export async function startPulumiLab(prefix: string, opts: { vms: boolean }): Promise<PulumiLab> {
+  const r = await startTestRegion();
+  const cleanups: (() => Promise<void>)[] = [() => r.stop()];
+  const stop = async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  };
+  try {
+    const regionId = ok(
+      await http(r.api, "POST", "/regions", { body: { name: "girona", dnsDomain: "girona.fibrix.example" } }),
+    ).id;
+    const bmcRack = ok(
+      await http(r.api, "POST", "/racks", {
+        body: {
+          name: "rack-bmc",
+          regionId,
+          subnet: "10.20.0.0/24",
+          dhcpRange: { start: "10.20.0.100", end: "10.20.0.200" },
+        },
+      }),
+    );
+    const httpRack = startHttpRack(r.api, bmcRack.enrollmentToken);
+    cleanups.push(() => httpRack.stop());
+    const kvmRack = ok(
+      await http(r.api, "POST", "/racks", {
+        body: {
+          name: "rack-kvm",
+          regionId,
+          subnet: "10.21.0.0/24",
+          dhcpRange: { start: "10.21.0.100", end: "10.21.0.200" },
+        },
+      }),
+    );
+    const tenantId = ok(await http(r.api, "POST", "/tenants", { body: { name: "acme" } })).id;
+    const vmPoolId = ok(
+      await http(r.api, "POST", "/pools", { body: { name: "gold", tenants: [tenantId] } }),
+    ).id;
+    let hostId = "";
+    let libvirtPool = "";
+    if (opts.vms) {
+      const daemon: LibvirtdHandle = await acquireLibvirtd();
+      cleanups.push(() => daemon.release());
+      const pool: TestPool = await createTestPool(prefix);
+      cleanups.push(() => pool.remove());
+      libvirtPool = pool.name;
+      const work = mkdtempSync(join(tmpdir(), "fibrix-pulumi-"));
+      cleanups.push(async () => rmSync(work, { recursive: true, force: true }));
+      const img = join(work, "tiny.qcow2");
+      execFileSync("qemu-img", ["create", "-f", "qcow2", img, "64M"]);
+      await importImage(new VirshVmHost({ uri: daemon.uri, pool: pool.name }), {
+        name: "tiny",
+        os: "other",
+        path: img,
+      });
+      hostId = await addVmHost(r, {
+        rackId: kvmRack.id,
+        poolId: vmPoolId,
+        hostname: "kvm-1",
+        mac: "52:54:00:40:01:01",
+        uri: daemon.uri,
+        storagePool: pool.name,
+      });
+      const agent = new RackAgent({
+        region: r.url,
+        token: kvmRack.enrollmentToken,
+        claimWaitMs: 300,
+        vmPrefix: prefix,
+        log: pino({ level: "silent" }),
+      });
+      await agent.start();
+      cleanups.push(() => agent.stop());
+    }
+    return {
+      r,
+      regionId,
+      bmcRackId: bmcRack.id,
+      kvmRackId: kvmRack.id,
+      tenantId,
+      vmPoolId,
+      hostId,
+      prefix,
+      libvirtPool,
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+export const adminConfig = (r: TestRegion) => {
+  const values: Record<string, string | undefined> = { "fibrix:endpoint": r.url, "fibrix:apiKey": ADMIN_KEY };
+  return { get: (key: string) => values[key] };
+};
+
+export { ADMIN_KEY, http, ok };
