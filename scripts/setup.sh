@@ -11,9 +11,10 @@ cd "$(dirname "$0")/.."
 #   genisoimage: NoCloud seed ISOs; postgresql: HA store; bind9-dnsutils: dig
 #   dnsmasq-base, ipxe-qemu, ipxe, iproute2: rack boot services and the PXE lab in a netns
 #   busybox-static, syslinux, syslinux-common, mtools: the commissioning/deploy environment and test disk
+#   openssl: the Terraform provider's per-run TLS certificate (go-plugin AutoMTLS)
 DEB_PACKAGES=(openipmi ipmitool freeipmi-tools libvirt-daemon-system libvirt-clients qemu-system-x86
   qemu-utils genisoimage postgresql bind9-dnsutils dnsmasq-base ipxe-qemu ipxe iproute2 procps
-  busybox-static syslinux syslinux-common mtools)
+  busybox-static syslinux syslinux-common mtools openssl)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
