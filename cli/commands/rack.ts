@@ -3,10 +3,15 @@
  * connection itself (no inbound port): heartbeat, claim work, run it, report. Logs (pino JSON)
  * go to stderr; stdout gets one line when the agent is running and one when it stopped.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { Command } from "commander";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import { RackAgent } from "../../backend/rack/agent";
+import { buildEphemeralEnv } from "../../backend/rack/boot/ephemeral-env";
+import type { ListenTarget } from "../../backend/rack/boot/http-server";
+import { RackBoot } from "../../backend/rack/boot/rack-boot";
+import type { RackConfig } from "../../sdk/schema/rack-agent";
 import { type CliIo, processIo } from "../io";
 import { UsageError } from "../usage-error";
 
@@ -16,6 +21,12 @@ interface ServeFlags {
   tokenFile?: string;
   interface?: string;
   bootUrl?: string;
+  boot?: boolean;
+  bootListen?: string;
+  data: string;
+  images?: string;
+  bootCache?: string;
+  labNetns?: string;
   vmPrefix: string;
   concurrency: number;
   logLevel: string;
@@ -49,16 +60,66 @@ export function tokenOf(flags: Pick<ServeFlags, "token" | "tokenFile">, env: Nod
   return token;
 }
 
+/** --boot-listen: HOST:PORT, or unix:PATH (lab mode). */
+export function listenTarget(v: string): ListenTarget {
+  if (v.startsWith("unix:") && v.length > 5) return { path: v.slice(5) };
+  const m = /^([0-9.]+|\[[0-9a-f:]+\]):(\d{1,5})$/i.exec(v);
+  if (!m || Number(m[2]) > 65535)
+    throw new UsageError(`--boot-listen must be HOST:PORT or unix:PATH, got ${v}`);
+  return { host: m[1]!.replace(/^\[|\]$/g, ""), port: Number(m[2]) };
+}
+
+/** Boot services (DHCP/TFTP/HTTP boot) for commissioning and deployment, from the serve flags. */
+async function startBoot(o: ServeFlags, log: Logger, io: CliIo): Promise<RackBoot> {
+  if (!o.interface)
+    throw new UsageError("--boot needs --interface (the interface facing the machines' subnet)");
+  if (!o.bootUrl || !/^http:\/\/[0-9.]+(:\d+)?\/?$/.test(o.bootUrl))
+    throw new UsageError("--boot needs --boot-url http://ADDRESS:PORT (how machines reach this rack)");
+  const listen = o.bootListen ? listenTarget(o.bootListen) : undefined;
+  const workDir = resolve(o.data);
+  const imagesDir = resolve(o.images ?? join(workDir, "images"));
+  mkdirSync(imagesDir, { recursive: true });
+  io.out("building the commissioning environment (cached after the first run)…\n");
+  const env = await buildEphemeralEnv({
+    cacheDir: resolve(o.bootCache ?? join(workDir, "boot-cache")),
+    log: (msg) => log.info(msg),
+  });
+  const boot = new RackBoot({
+    interface: o.interface,
+    bootUrl: o.bootUrl,
+    workDir,
+    imagesDir,
+    kernel: env.kernel,
+    initrd: env.initrd,
+    log,
+    ...(listen ? { listen } : {}),
+    ...(o.labNetns ? { netns: o.labNetns } : {}),
+  });
+  await boot.start();
+  return boot;
+}
+
 export function rackCommand(io: CliIo = processIo()): Command {
   const rack = new Command("rack").description("the rack controller agent");
   rack
     .command("serve")
-    .description("heartbeat the region and run this rack's work (power, health, VMs) until SIGINT/SIGTERM")
+    .description(
+      "heartbeat the region and run this rack's work (power, health, VMs; with --boot also commissioning and deployment) until SIGINT/SIGTERM",
+    )
     .requiredOption("--region <url>", "region URL, e.g. http://10.0.0.2:5240")
     .option("--token <token>", "the rack's enrollment token, fbr_… (or FIBRIX_RACK_TOKEN)")
     .option("--token-file <file>", "read the enrollment token from a file")
     .option("--interface <name>", "interface facing the rack's subnet")
     .option("--boot-url <url>", "URL of this rack's HTTP boot server as machines see it")
+    .option("--boot", "run DHCP/TFTP/HTTP boot here: commissioning and deployment over PXE")
+    .option(
+      "--boot-listen <addr>",
+      "where the HTTP boot server listens: HOST:PORT (default: the --boot-url address) or unix:PATH",
+    )
+    .option("--data <dir>", "the rack's work directory (dnsmasq files, boot cache)", "/var/lib/fibrix-rack")
+    .option("--images <dir>", "deployable raw disk images (default: DATA/images)")
+    .option("--boot-cache <dir>", "where the commissioning environment is built (default: DATA/boot-cache)")
+    .option("--lab-netns <name>", "lab only: the machines' subnet is inside this network namespace")
     .option("--vm-prefix <prefix>", "name prefix of the libvirt objects this rack manages", "fibrix-vm-")
     .option("--concurrency <n>", "tasks held at once", positiveInt("--concurrency"), 8)
     .option("--log-level <level>", `log level (${LEVELS.join(", ")})`, "info")
@@ -72,14 +133,23 @@ export function rackCommand(io: CliIo = processIo()): Command {
       const stop = new Promise<string>((resolve) => {
         off = io.onStop(resolve);
       });
+      const log = pino({ name: "rack", level: o.logLevel }, pino.destination(2));
+      const boot = o.boot ? await startBoot(o, log, io) : undefined;
       const agent = new RackAgent({
         region: o.region,
         token,
         vmPrefix: o.vmPrefix,
         concurrency: o.concurrency,
-        log: pino({ name: "rack", level: o.logLevel }, pino.destination(2)),
+        log,
         ...(o.interface ? { interface: o.interface } : {}),
         ...(o.bootUrl ? { bootUrl: o.bootUrl } : {}),
+        ...(boot
+          ? {
+              boot: boot.services,
+              onConfig: (c: RackConfig) => boot.setConfig(c),
+              services: () => boot.states(),
+            }
+          : {}),
       });
       try {
         await agent.start();
@@ -94,6 +164,7 @@ export function rackCommand(io: CliIo = processIo()): Command {
         const s = agent.stats();
         io.out(`stopped (${s.done} done, ${s.failed} failed, ${s.abandoned} left to the region)\n`);
       } finally {
+        await boot?.stop();
         off();
       }
     });

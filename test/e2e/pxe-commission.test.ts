@@ -7,36 +7,31 @@
  *   New → Commissioning → Ready with an inventory matching the QEMU flags;
  *   deploy → image streamed onto the disk → BMC boot device disk → the machine boots from its
  *   own disk and reports → Deployed with its DHCP address.
+ * The rack is the real `fibrix rack serve --boot` process. It is killed with SIGKILL in the middle
+ * of the first commissioning: the machine ends FailedCommissioning with the reason once the
+ * task's lease runs out, and a restarted rack (same work directory: its predecessor's dnsmasq and
+ * relay are cleared) commissions it to Ready and deploys it.
  * Boot traffic exists only inside the namespace (10.77.0.0/24 lives nowhere else); the BMC and
  * the region are on loopback. Skips only when /dev/net/tun or `ip netns` is unavailable.
  */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import {
   chmodSync,
   copyFileSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   rmSync,
   truncateSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
 import { type LabBmcs, startLabBmcs } from "../../backend/lab/bmc/server";
-import { RackAgent } from "../../backend/rack/agent";
 import { buildDiskImage } from "../../backend/rack/boot/disk-image";
-import { renderDnsmasqConfig } from "../../backend/rack/boot/dnsmasq-config";
-import { DnsmasqProcess } from "../../backend/rack/boot/dnsmasq";
 import { buildEphemeralEnv } from "../../backend/rack/boot/ephemeral-env";
-import { BootHttpServer } from "../../backend/rack/boot/http-server";
-import { type NetnsRelay, startNetnsRelay } from "../../backend/rack/boot/netns-relay";
-import { BootServices } from "../../backend/rack/boot/services";
-import { commissionExecutor } from "../../backend/rack/executors/commission";
-import { defaultDeps } from "../../backend/rack/executors/deps";
-import { deployExecutor } from "../../backend/rack/executors/deploy";
-import { defaultExecutors } from "../../backend/rack/executors/index";
-import { releaseExecutor } from "../../backend/rack/executors/release";
-import type { RackConfig } from "../../sdk/schema/rack-agent";
+import { DEFAULT_LEASE_MS } from "../../backend/region/tasks";
+import { Watchdog } from "../../backend/region/watchdog";
 import { createTestNetns, netnsUnavailable, type TestNetns } from "../helpers/netns";
 import { QemuMachine } from "../helpers/qemu-machine";
 import { http, startTestRegion, type TestRegion } from "../helpers/region";
@@ -48,6 +43,7 @@ const maybe = skipReason ? describe.skip : describe;
 const MAC = "52:54:00:77:00:10";
 const BOOT_PORT = 8080;
 const CACHE = join(__dirname, "../../.data/boot");
+const FIBRIX = join(__dirname, "../../bin/fibrix.js");
 const phases: [string, number][] = [];
 const phase = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
   const t = Date.now();
@@ -61,16 +57,11 @@ let work: string;
 let ns: TestNetns | undefined;
 let r: TestRegion | undefined;
 let lab: LabBmcs | undefined;
-let agent: RackAgent | undefined;
-let boot: BootServices | undefined;
-let server: BootHttpServer | undefined;
-let relay: NetnsRelay | undefined;
-let dnsmasq: DnsmasqProcess | undefined;
 let qemu: QemuMachine | undefined;
 let rack: { id: string; enrollmentToken: string };
 let machineId: string;
-const dnsLog: string[] = [];
-const REPORT_TIMEOUT_MS = Number(process.env.FIBRIX_PXE_TIMEOUT_MS ?? 300_000);
+/** The rack agent processes, in start order, with what they printed. */
+const racks: { child: ChildProcess; out: string[] }[] = [];
 
 async function until<T>(get: () => Promise<T>, ok: (v: T) => boolean, ms: number): Promise<T> {
   const end = Date.now() + ms;
@@ -86,6 +77,71 @@ async function until<T>(get: () => Promise<T>, ok: (v: T) => boolean, ms: number
   }
 }
 const machine = async () => (await http(r!.api, "GET", `/machines/${machineId}`)).body;
+const eventsText = async () =>
+  JSON.stringify((await http(r!.api, "GET", `/events?object=${machineId}`)).body);
+
+/** PIDs of the dnsmasq processes inside the test's namespace. */
+function dnsmasqInNs(): number[] {
+  const pids = execFileSync("ip", ["netns", "pids", ns!.name], { encoding: "utf8" })
+    .split("\n")
+    .filter(Boolean);
+  return pids.map(Number).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "dnsmasq";
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** `fibrix rack serve --boot` in lab mode, as an operator would run it; resolves when it runs. */
+async function startRackProcess(): Promise<{ child: ChildProcess; out: string[] }> {
+  const child = spawn(
+    process.execPath,
+    [
+      FIBRIX,
+      "rack",
+      "serve",
+      "--region",
+      r!.url,
+      "--token",
+      rack.enrollmentToken,
+      "--boot",
+      "--interface",
+      ns!.bridge,
+      "--boot-url",
+      `http://${ns!.address}:${BOOT_PORT}`,
+      "--data",
+      join(work, "rack"),
+      "--images",
+      join(work, "images"),
+      "--boot-cache",
+      CACHE,
+      "--lab-netns",
+      ns!.name,
+      "--log-level",
+      "warn",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const entry = { child, out: [] as string[] };
+  racks.push(entry);
+  child.stdout!.on("data", (d) => entry.out.push(String(d)));
+  child.stderr!.on("data", (d) => entry.out.push(String(d)));
+  await until(
+    async () => entry.out.join(""),
+    (o) => /rack agent running for rack/.test(o) || child.exitCode !== null,
+    120_000,
+  );
+  if (child.exitCode !== null) throw new Error(`rack serve exited ${child.exitCode}: ${entry.out.join("")}`);
+  // Its first heartbeat's config starts dnsmasq in the namespace.
+  await until(
+    async () => dnsmasqInNs(),
+    (p) => p.length === 1,
+    20_000,
+  );
+  return entry;
+}
 
 maybe("PXE commissioning and deployment of a QEMU PE860 through the real rack", () => {
   beforeAll(async () => {
@@ -95,7 +151,7 @@ maybe("PXE commissioning and deployment of a QEMU PE860 through the real rack", 
     const images = join(work, "images");
     mkdirSync(images);
     await phase("build disk image", () => buildDiskImage({ env, out: join(CACHE, "fibrix-tiny.img") }));
-    // The rack serves images from its own directory: link the cached image in.
+    // The rack serves images from its own directory: copy the cached image in.
     copyFileSync(join(CACHE, "fibrix-tiny.img"), join(images, "fibrix-tiny"));
 
     ns = createTestNetns(`fxpxe${process.pid}`, "10.77.0.1/24");
@@ -134,76 +190,20 @@ maybe("PXE commissioning and deployment of a QEMU PE860 through the real rack", 
         },
       })
     ).body;
-
-    const bootUrl = `http://${ns.address}:${BOOT_PORT}`;
-    boot = new BootServices({
-      baseUrl: bootUrl,
-      kernelPath: env.kernel,
-      initrdPath: env.initrd,
-      imagesDir: images,
-    });
-    server = new BootHttpServer(boot);
-    const sock = join(work, "boot.sock");
-    await server.listen({ path: sock });
-    relay = await startNetnsRelay({ netns: ns.name, host: ns.address, port: BOOT_PORT, socketPath: sock });
-    dnsmasq = new DnsmasqProcess({
-      workDir: join(work, "dnsmasq"),
-      netns: ns.name,
-      onLog: (l) => dnsLog.push(l),
-    });
-    let applying = Promise.resolve();
-    const applyDhcp = (config: RackConfig) => {
-      const cfg = renderDnsmasqConfig({
-        config,
-        interface: ns!.bridge,
-        bootUrl,
-        tftpRoot: dnsmasq!.paths.tftpRoot,
-        leaseFile: dnsmasq!.paths.leases,
-        hostsFile: dnsmasq!.paths.hosts,
-        extraHosts: boot!.pendingHosts(),
-      });
-      applying = applying.then(() => dnsmasq!.apply(cfg).then(() => undefined));
-      return applying;
-    };
-    const deps = defaultDeps(`fxpxe${process.pid}-`);
-    agent = new RackAgent({
-      region: r.url,
-      token: rack.enrollmentToken,
-      bootUrl,
-      interface: ns.bridge,
-      claimWaitMs: 500,
-      keepAliveMs: 10_000,
-      log: pino({ level: "silent" }),
-      deps,
-      executors: [
-        ...defaultExecutors(deps),
-        commissionExecutor(deps, boot, { reportTimeoutMs: REPORT_TIMEOUT_MS, progressEveryMs: 10_000 }),
-        deployExecutor(deps, boot, { reportTimeoutMs: REPORT_TIMEOUT_MS, progressEveryMs: 10_000 }),
-        releaseExecutor(deps),
-      ],
-      onConfig: (c) => boot!.setConfig(c),
-    });
-    boot.onChange(() => {
-      const c = boot!.getConfig();
-      if (c) void applyDhcp(c).catch((e) => console.error(`dnsmasq: ${e.message}`));
-    });
-    await agent.start();
-    await until(
-      async () => dnsmasq!.running,
-      (v) => v,
-      15_000,
-    );
+    await phase("start `fibrix rack serve --boot`", () => startRackProcess());
   }, 300_000);
 
   afterAll(async () => {
+    const last = racks[racks.length - 1];
     console.log(
-      `boot events: ${JSON.stringify(boot?.events)}\nqemu starts: ${JSON.stringify(qemu?.starts)}\ndnsmasq:\n${dnsLog.slice(-40).join("\n")}\n--- console ---\n${qemu?.console().slice(-4000)}`,
+      `qemu starts: ${JSON.stringify(qemu?.starts)}\nrack output:\n${last?.out.join("").slice(-3000)}\n--- console ---\n${qemu?.console().slice(-4000)}`,
     );
-    await agent?.stop().catch(() => undefined);
-    boot?.close();
-    await server?.close();
-    await relay?.stop();
-    await dnsmasq?.stop();
+    for (const { child } of racks) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        await new Promise((res) => child.once("exit", res));
+      }
+    }
     await qemu?.powerOff(false);
     await lab?.close();
     ns?.remove();
@@ -212,7 +212,7 @@ maybe("PXE commissioning and deployment of a QEMU PE860 through the real rack", 
     console.log(`phases:\n${phases.map(([n, ms]) => `  ${n}: ${(ms / 1000).toFixed(1)} s`).join("\n")}`);
   }, 60_000);
 
-  test("New → Commissioning → Ready with an inventory that matches the QEMU machine", async () => {
+  test("the rack is killed mid-commissioning: FailedCommissioning with the reason after the lease", async () => {
     const res = await http(r!.api, "POST", "/machines", {
       body: {
         hostname: "pe860-pxe",
@@ -229,9 +229,36 @@ maybe("PXE commissioning and deployment of a QEMU PE860 through the real rack", 
     });
     expect(res.status).toBe(201);
     machineId = res.body.id;
-    expect(["New", "Commissioning"]).toContain(res.body.status);
+    // Mid-commissioning: the rack set PXE, powered the machine on and waits for its report
+    // (the machine needs tens of seconds under TCG to get there: the kill comes well before).
+    await phase("commission until the machine is powered into PXE", () =>
+      until(eventsText, (t) => t.includes("powered on into the commissioning environment"), 120_000),
+    );
+    expect((await machine()).status).toBe("Commissioning");
+    expect(qemu!.starts.map((x) => x.device)).toEqual(["pxe"]);
+    const first = racks[0]!;
+    first.child.kill("SIGKILL");
+    await new Promise((res) => first.child.once("exit", res));
+
+    // The region's watchdog, once the lease has run out (its clock moved past it).
+    await new Watchdog(r!.region.ctx, { healthEveryMs: 0, reconcileEveryMs: 0 }).pass(
+      Date.now() + DEFAULT_LEASE_MS + 1_000,
+    );
+    const m = await machine();
+    expect(m.status).toBe("FailedCommissioning");
+    expect(m.statusReason).toMatch(/stopped reporting/);
+    // The killed rack left its dnsmasq running in the namespace: the next rack must clear it.
+    expect(dnsmasqInNs()).toHaveLength(1);
+  }, 420_000);
+
+  test("a restarted rack resumes: commission again → Ready with an inventory that matches QEMU", async () => {
+    const stale = dnsmasqInNs();
+    await phase("restart `fibrix rack serve --boot`", () => startRackProcess());
+    expect(dnsmasqInNs()).not.toEqual(stale); // exactly one, and a new one
+    const q = await http(r!.api, "POST", `/machines/${machineId}/actions/commission`, { body: {} });
+    expect([200, 202]).toContain(q.status);
     const m = await phase("commission (PXE → report → Ready)", () =>
-      until(machine, (x) => !["New", "Commissioning"].includes(x.status), 400_000),
+      until(machine, (x) => !["FailedCommissioning", "New", "Commissioning"].includes(x.status), 400_000),
     );
     expect({ status: m.status, reason: m.statusReason }).toEqual({
       status: "Ready",
@@ -244,20 +271,12 @@ maybe("PXE commissioning and deployment of a QEMU PE860 through the real rack", 
     expect(m.inventory.nics).toEqual([{ name: expect.any(String), mac: MAC }]);
     expect(m.inventory.cpuModel).toMatch(/QEMU|CPU/);
     expect(m.powerState).toBe("off");
-    // The machine really went through PXE: iPXE asked for its script, got the commissioning env.
-    expect(boot!.events).toContainEqual(
-      expect.objectContaining({ mac: MAC, machineId, decision: "ephemeral", mode: "commission" }),
-    );
-    expect(qemu!.starts[0]?.device).toBe("pxe");
-    // The rack powers the machine off as soon as the report is in, so the console may end there.
+    // Both attempts really went through PXE (the second one power-cycled into it).
+    expect(qemu!.starts.map((x) => x.device)).toEqual(["pxe", "pxe"]);
     expect(qemu!.console()).toMatch(
       /fibrix: mode commission[\s\S]*fibrix: interface eth0 address 10\.77\.0\.\d+/,
     );
     console.log(`inventory: ${JSON.stringify(m.inventory)}`);
-    const events = (await http(r!.api, "GET", `/events?object=${machineId}`)).body;
-    const reasons = JSON.stringify(events);
-    // The executor's progress messages reached the region's event log while it waited.
-    expect(reasons).toContain("powered on into the commissioning environment");
   }, 420_000);
 
   test("deploy → the image is written, the machine boots from its own disk → Deployed", async () => {

@@ -5,7 +5,7 @@
  * main configuration changes and sends SIGHUP when only the reservations change, stops it by PID.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BootError } from "./boot-error";
 import type { DnsmasqConfig } from "./dnsmasq-config";
@@ -30,7 +30,7 @@ export class DnsmasqProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
   private current: DnsmasqConfig | undefined;
-  readonly paths: { conf: string; hosts: string; leases: string; tftpRoot: string };
+  readonly paths: { conf: string; hosts: string; leases: string; tftpRoot: string; pid: string };
 
   constructor(private readonly o: DnsmasqOptions) {
     this.paths = {
@@ -38,6 +38,7 @@ export class DnsmasqProcess {
       hosts: join(o.workDir, "dhcp-hosts"),
       leases: join(o.workDir, "dnsmasq.leases"),
       tftpRoot: join(o.workDir, "tftp"),
+      pid: join(o.workDir, "dnsmasq.pid"),
     };
     mkdirSync(this.paths.tftpRoot, { recursive: true });
     chmodSync(o.workDir, 0o755);
@@ -74,12 +75,38 @@ export class DnsmasqProcess {
     return wasRunning ? "restarted" : "started";
   }
 
-  private start(): Promise<void> {
+  /**
+   * A rack agent killed with SIGKILL leaves its dnsmasq running (holding the DHCP port): the
+   * next agent on the same work directory ends that one first. Only a process whose command
+   * line names our configuration file is killed.
+   */
+  private async killStale(): Promise<void> {
+    let pid: number;
+    try {
+      pid = Number(readFileSync(this.paths.pid, "utf8").trim());
+    } catch {
+      return;
+    }
+    const cmdline = (): string => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      } catch {
+        return "";
+      }
+    };
+    if (!Number.isInteger(pid) || pid <= 1 || !cmdline().includes(this.paths.conf)) return;
+    process.kill(pid, "SIGKILL");
+    for (let i = 0; i < 50 && cmdline() !== ""; i++) await new Promise((r) => setTimeout(r, 100));
+  }
+
+  private async start(): Promise<void> {
+    await this.killStale();
     const bin = this.o.binary ?? "dnsmasq";
     const args = [bin, "--keep-in-foreground", "--log-facility=-", `--conf-file=${this.paths.conf}`];
     const [cmd, ...rest] = this.o.netns ? ["ip", "netns", "exec", this.o.netns, ...args] : args;
     const child = spawn(cmd!, rest, { stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
+    if (child.pid) writeFileSync(this.paths.pid, `${child.pid}\n`);
     this.exited = new Promise((r) => child.once("exit", () => r()));
     return new Promise((resolve, reject) => {
       let out = "";

@@ -18,6 +18,9 @@ const srv = net.createServer((c) => {
 });
 srv.listen(Number(port), host, () => console.log("relay listening"));
 process.on("SIGTERM", () => process.exit(0));
+// Orphaned (the rack was killed): go, so the next rack can bind the address.
+const parent = process.ppid;
+setInterval(() => { if (process.ppid !== parent) process.exit(0); }, 500).unref();
 `;
 
 export interface NetnsRelay {
