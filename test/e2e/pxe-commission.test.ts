@@ -28,6 +28,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LabBmcs, startLabBmcs } from "../../backend/lab/bmc/server";
+import { startWolReceiver, type WolReceiver } from "../../backend/lab/wol/receiver";
 import { buildDiskImage } from "../../backend/rack/boot/disk-image";
 import { buildEphemeralEnv } from "../../backend/rack/boot/ephemeral-env";
 import { DEFAULT_LEASE_MS } from "../../backend/region/tasks";
@@ -57,6 +58,7 @@ let work: string;
 let ns: TestNetns | undefined;
 let r: TestRegion | undefined;
 let lab: LabBmcs | undefined;
+let wol: WolReceiver | undefined;
 let qemu: QemuMachine | undefined;
 let rack: { id: string; enrollmentToken: string };
 let machineId: string;
@@ -175,6 +177,8 @@ maybe("PXE commissioning and deployment of a QEMU PE860 through the real rack", 
       binding: () => qemu,
       timings: { onDelayMs: 50, offDelayMs: 50 },
     });
+    // The same machine's network card, for the Wake-on-LAN test (magic packets to loopback).
+    wol = await startWolReceiver({ machines: { [MAC]: qemu } });
 
     r = await startTestRegion();
     const regionId = (
@@ -206,6 +210,7 @@ maybe("PXE commissioning and deployment of a QEMU PE860 through the real rack", 
     }
     await qemu?.powerOff(false);
     await lab?.close();
+    await wol?.close();
     ns?.remove();
     await r?.stop();
     if (work) rmSync(work, { recursive: true, force: true });
@@ -298,4 +303,46 @@ maybe("PXE commissioning and deployment of a QEMU PE860 through the real rack", 
     expect(out).toMatch(/fibrix: reported booted/);
     expect(lab!.bmcs[0]!.bmc.power.state).toBe("on");
   }, 420_000);
+
+  test("a machine without a BMC: Wake-on-LAN commissions and deploys it", async () => {
+    // Released (powered off by its BMC), then managed by Wake-on-LAN alone: no boot device, no
+    // power off, no status. Its firmware boots from the network first.
+    const rel = await http(r!.api, "POST", `/machines/${machineId}/actions/release`, { body: {} });
+    expect([200, 202]).toContain(rel.status);
+    await until(machine, (x) => x.status === "Ready", 120_000);
+    const patched = await http(r!.api, "PATCH", `/machines/${machineId}`, {
+      body: { power: { type: "wol", broadcast: "127.0.0.1", port: wol!.port } },
+    });
+    expect(patched.status).toBe(200);
+    const starts = qemu!.starts.length;
+
+    const c = await http(r!.api, "POST", `/machines/${machineId}/actions/commission`, { body: {} });
+    expect(c.body.status).toBe("Commissioning");
+    const ready = await phase("WoL commission (magic packet → PXE → report → Ready)", () =>
+      until(machine, (x) => x.status !== "Commissioning", 400_000),
+    );
+    expect({ status: ready.status, reason: ready.statusReason }).toEqual({
+      status: "Ready",
+      reason: "commissioning passed",
+    });
+    expect(wol!.woken).toContain(MAC);
+    expect(qemu!.starts.slice(starts).map((x) => x.device)).toEqual(["pxe"]);
+    // The environment powered itself off: the rack has no way to.
+    await until(
+      () => qemu!.state(),
+      (st) => st === "off",
+      60_000,
+    );
+
+    await http(r!.api, "POST", `/machines/${machineId}/actions/deploy`, { body: {} });
+    const m = await phase(
+      "WoL deploy (PXE → image → wake again → iPXE sends it to its disk → Deployed)",
+      () => until(machine, (x) => !["Ready", "Allocated", "Deploying"].includes(x.status), 400_000),
+    );
+    expect({ status: m.status, reason: m.statusReason }).toEqual({ status: "Deployed", reason: "deployed" });
+    // Woken twice: into the deploy environment, then into the deployed system (network first,
+    // and the rack's iPXE script exits to the disk).
+    expect(qemu!.starts.slice(starts + 1).map((x) => x.device)).toEqual(["pxe", "pxe"]);
+    expect(qemu!.console()).toMatch(/fibrix: booted from disk vda[\s\S]*$/);
+  }, 900_000);
 });

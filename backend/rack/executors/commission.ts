@@ -2,9 +2,14 @@
  * Commissioning (like MAAS): set the next boot to PXE (once), power the machine on (or cycle it),
  * wait for the ephemeral environment's report through the rack's boot server, power off, and
  * return the CommissioningReport (inventory + hardware tests) that the region stores.
+ *
+ * Machines without a BMC (Wake-on-LAN) can only be powered on: their firmware boots from the
+ * network first (as MAAS requires of them), the rack's iPXE script sends them to their disk when
+ * there is nothing to do, and the ephemeral environment powers itself off when it is done.
  */
 import type { CommissioningReport } from "../../../sdk/schema/rack-agent";
 import type { PowerDriver } from "../../power/driver";
+import { UnsupportedError } from "../../power/errors";
 import { toCommissioningReport } from "../boot/env-report";
 import type { BootServices } from "../boot/services";
 import { type Executor, type ExecutorContext, TaskError } from "../executor";
@@ -33,16 +38,30 @@ export function bootPayload(ctx: ExecutorContext): BootPayload {
   return p as BootPayload;
 }
 
+/** Runs a power step the driver may not have (Wake-on-LAN: no boot device, no power off). */
+export async function ifSupported(step: Promise<void>): Promise<boolean> {
+  try {
+    await step;
+    return true;
+  } catch (e) {
+    if (e instanceof UnsupportedError) return false;
+    throw e;
+  }
+}
+
 /** PXE once, then on (or cycle when already on, so the new boot device takes effect). */
 export async function pxeBoot(driver: PowerDriver, persistent = false): Promise<void> {
-  await driver.setBootDevice("pxe", { persistent });
+  await ifSupported(driver.setBootDevice("pxe", { persistent }));
   if ((await driver.status()) === "on") await driver.cycle();
   else await driver.on();
 }
 
-/** Power off, tolerating a machine that already powered itself off. */
+/**
+ * Power off, tolerating a machine that already powered itself off, and a driver that cannot
+ * power off (the ephemeral environment powers itself off).
+ */
 export async function ensureOff(driver: PowerDriver): Promise<void> {
-  if ((await driver.status()) !== "off") await driver.off();
+  if ((await driver.status()) !== "off") await ifSupported(driver.off());
 }
 
 export function waitingProgress(ctx: ExecutorContext, what: string) {

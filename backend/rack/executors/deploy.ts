@@ -12,6 +12,7 @@ import {
   bootPayload,
   DEFAULT_REPORT_TIMEOUT_MS,
   ensureOff,
+  ifSupported,
   pxeBoot,
   waitingProgress,
 } from "./commission";
@@ -55,13 +56,20 @@ export function deployExecutor(
           `image ${image} written to ${written.disk ?? "disk"} (${written.bytes ?? "?"} bytes)`,
         );
         await ensureOff(driver);
-        await driver.setBootDevice("disk", { persistent: true });
+        await ifSupported(driver.setBootDevice("disk", { persistent: true }));
         await driver.on();
+        // A driver that cannot see the power state (Wake-on-LAN) may have woken a machine that
+        // was still powering itself off: wake it again while waiting (harmless once it runs).
+        const blind = (await driver.status()) === "unknown";
+        const progress = waitingProgress(ctx, "deployed system to boot from its disk");
         const booted = await pending.wait("booted", {
           signal: ctx.signal,
           timeoutMs: opts.bootTimeoutMs ?? timeoutMs,
           tickMs,
-          onTick: waitingProgress(ctx, "deployed system to boot from its disk"),
+          onTick: async (ms) => {
+            if (blind && !pending.has("booted")) await driver.on();
+            await progress(ms);
+          },
         });
         const ip = booted.ip || written.ip || undefined;
         return {

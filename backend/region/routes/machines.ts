@@ -308,8 +308,14 @@ export function machineRoutes(app: FastifyInstance, ctx: RegionContext): void {
       const updated = await db.transaction().execute(async (trx) => {
         const m = await loadMachine(trx, id);
         checkIfMatch(req, m.version);
+        // Same power type and no new password: the stored one is kept (below), so it counts.
+        const samePowerType = body.power?.type === (JSON.parse(m.power) as PowerParameters).type;
         const errors = body.power
-          ? checkPowerParameters(body.power, JSON.parse(m.macs) as string[], m.powerSecret !== null)
+          ? checkPowerParameters(
+              body.power,
+              JSON.parse(m.macs) as string[],
+              samePowerType && m.powerSecret !== null,
+            )
           : [];
         const vmHost = body.vmHost ?? m.vmHost === 1;
         const poolId = body.poolId === undefined ? m.poolId : body.poolId;
@@ -335,8 +341,6 @@ export function machineRoutes(app: FastifyInstance, ctx: RegionContext): void {
         if (body.power) {
           const sealed = sealPower(ctx.secrets, body.power);
           set.power = sealed.power;
-          // Same power type and no new password: keep the stored one.
-          const samePowerType = (JSON.parse(m.power) as PowerParameters).type === body.power.type;
           set.powerSecret = sealed.secret ?? (samePowerType ? m.powerSecret : null);
         }
         if (body.deploy !== undefined) {
