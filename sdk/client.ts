@@ -13,6 +13,7 @@ import { createHttp, type HttpOptions } from "./http";
 import { ApiKeysClient } from "./resources/api-keys";
 import { EventsClient } from "./resources/events";
 import { FabricsClient } from "./resources/fabrics";
+import { ImagesClient } from "./resources/images";
 import { MachinesClient } from "./resources/machines";
 import { PoolsClient } from "./resources/pools";
 import { RacksClient } from "./resources/racks";
@@ -31,6 +32,7 @@ export class FibrixClient {
   readonly pools: PoolsClient;
   readonly machines: MachinesClient;
   readonly vms: VmsClient;
+  readonly images: ImagesClient;
   readonly tenants: TenantsClient;
   readonly apiKeys: ApiKeysClient;
   readonly events: EventsClient;
@@ -43,6 +45,7 @@ export class FibrixClient {
     this.pools = new PoolsClient(this.http, "/pools");
     this.machines = new MachinesClient(this.http, "/machines");
     this.vms = new VmsClient(this.http, "/vms");
+    this.images = new ImagesClient(this.http, "/images");
     this.tenants = new TenantsClient(this.http, "/tenants");
     this.apiKeys = new ApiKeysClient(this.http, "/apikeys");
     this.events = new EventsClient(this.http);

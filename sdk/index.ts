@@ -8,6 +8,7 @@ export * from "./resources/collection";
 export * from "./resources/events";
 export * from "./resources/fabrics";
 export * from "./resources/machines";
+export * from "./resources/images";
 export * from "./resources/pools";
 export * from "./resources/racks";
 export * from "./resources/regions";

@@ -12,7 +12,7 @@ import { IMAGE_PREFIX } from "./naming";
 import { LibvirtError, isLibvirtError } from "./virsh";
 import type { VmHost, VolumeSummary } from "./vm-host";
 
-export type ImageOs = "ubuntu" | "centos" | "windows" | "other";
+export type ImageOs = "ubuntu" | "debian" | "centos" | "windows" | "other";
 export type ImageFormat = "qcow2" | "raw";
 
 export interface BaseImage {
@@ -36,10 +36,13 @@ export class ImageError extends Error {
   }
 }
 
-const OSES: readonly ImageOs[] = ["ubuntu", "centos", "windows", "other"];
+const OSES: readonly ImageOs[] = ["ubuntu", "debian", "centos", "windows", "other"];
 const FORMATS: readonly ImageFormat[] = ["qcow2", "raw"];
-/** Dots separate the fields of the volume name, so a name has none. */
-const NAME_RE = /^[a-z0-9]+(?:[_-][a-z0-9]+)*$/i;
+/**
+ * The region's image name (sdk/schema/image.ts), dots included ("ubuntu-24.04"): os and format,
+ * the first and last fields of the volume name, never hold a dot, so the middle round-trips.
+ */
+const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 
 export function imageVolumeName(name: string, os: ImageOs, format: ImageFormat): string {
   if (!NAME_RE.test(name) || name.length > 64)
@@ -54,8 +57,10 @@ export function imageVolumeName(name: string, os: ImageOs, format: ImageFormat):
 export function imageFromVolume(v: Pick<VolumeSummary, "name" | "capacityBytes">): BaseImage | null {
   if (!v.name.startsWith(IMAGE_PREFIX)) return null;
   const parts = v.name.slice(IMAGE_PREFIX.length).split(".");
-  if (parts.length !== 3) return null;
-  const [os, name, format] = parts as [string, string, string];
+  if (parts.length < 3) return null;
+  const os = parts[0]!;
+  const format = parts[parts.length - 1]!;
+  const name = parts.slice(1, -1).join(".");
   if (!OSES.includes(os as ImageOs) || !FORMATS.includes(format as ImageFormat) || !NAME_RE.test(name))
     return null;
   return {

@@ -217,7 +217,7 @@ export function buildUnattend(input: UnattendInput): string {
   return unattendBuilder.build(doc) as string;
 }
 
-export type SeedOs = "ubuntu" | "centos" | "windows" | "other";
+export type SeedOs = "ubuntu" | "debian" | "centos" | "windows" | "other";
 
 export interface SeedInput extends NoCloudInput {
   os: SeedOs;

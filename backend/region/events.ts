@@ -3,7 +3,7 @@ import type { Database } from "./store/database";
 
 export interface EventInput {
   actor: string;
-  objectType: "region" | "rack" | "fabric" | "pool" | "machine" | "vm" | "tenant" | "apikey";
+  objectType: "region" | "rack" | "fabric" | "pool" | "machine" | "vm" | "tenant" | "apikey" | "image";
   objectId: string;
   kind: string;
   from?: string | null;

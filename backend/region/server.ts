@@ -16,10 +16,12 @@ import pino, { type Logger } from "pino";
 import { ForbiddenError } from "../../sdk/errors";
 import { ensureAdminKey, KeyAuthenticator } from "./auth";
 import type { RegionContext } from "./context";
+import { lazyValidator } from "./lazy-validator";
 import { installMetrics } from "./metrics";
 import { installProblemHandlers } from "./problem";
 import { eventRoutes } from "./routes/events";
 import { fabricRoutes } from "./routes/fabrics";
+import { imageRoutes } from "./routes/images";
 import { machineRoutes } from "./routes/machines";
 import { poolRoutes } from "./routes/pools";
 import { rackRoutes } from "./routes/racks";
@@ -99,7 +101,7 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
       info: {
         title: "fibrix-metal region API",
         version: "1.0.0",
-        description: "Metal as a Service: regions, racks, fabrics, pools, machines and VMs.",
+        description: "Metal as a Service: regions, racks, fabrics, pools, machines, images and VMs.",
       },
       components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer" } } },
       security: [{ apiKey: [] }],
@@ -144,6 +146,7 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
         poolRoutes,
         machineRoutes,
         vmRoutes,
+        imageRoutes,
         tenantRoutes,
         eventRoutes,
         rackAgentRoutes,
@@ -160,7 +163,8 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
 
 /**
  * Unknown fields are errors (never silently dropped) and body types are never coerced; query
- * strings and path params are text, so those alone are coerced (limit=10 → 10).
+ * strings and path params are text, so those alone are coerced (limit=10 → 10). Each is compiled
+ * on first use (lazy-validator.ts).
  */
 function validatorCompiler(): FastifySchemaCompiler<unknown> {
   const base = { removeAdditional: false, allErrors: true, useDefaults: false, strict: false } as const;
@@ -168,6 +172,6 @@ function validatorCompiler(): FastifySchemaCompiler<unknown> {
   const coercing = addFormats(new Ajv({ ...base, coerceTypes: true }));
   return ({ schema, httpPart }) => {
     const ajv = httpPart === "querystring" || httpPart === "params" ? coercing : strict;
-    return ajv.compile(schema as object);
+    return lazyValidator(ajv, schema as object);
   };
 }

@@ -10,6 +10,7 @@ import type { Inventory } from "../../sdk/schema/machine";
 import { nowIso } from "./context";
 import { appendEvent } from "./events";
 import { computeHealth } from "./health";
+import { applyImportOutcome } from "./image-imports";
 import { type RackResult, transition } from "./lifecycle";
 import type { Database, TaskTable } from "./store/database";
 
@@ -293,6 +294,9 @@ export async function applyOutcome(trx: Trx, t: TaskTable, o: Outcome): Promise<
         });
       } else await vmSet(trx, t.objectId, {}, "delete-failed", why, "Failed");
       return true;
+    case "image.import":
+      await applyImportOutcome(trx, t.id, o);
+      return false;
     case "host.reconcile": {
       if (!o.ok) {
         await appendEvent(trx, {

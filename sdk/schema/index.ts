@@ -1,5 +1,6 @@
 export * from "./common";
 export * from "./fabric";
+export * from "./image";
 export * from "./machine";
 export * from "./pool";
 export * from "./rack";

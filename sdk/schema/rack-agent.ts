@@ -57,6 +57,7 @@ export const TaskKind = StringEnum([
   "vm.power",
   "vm.delete",
   "host.reconcile",
+  "image.import",
 ] as const);
 
 export const Task = Type.Object({
@@ -133,6 +134,8 @@ export const CommissioningReport = Type.Object(
  * - vm.power:   { vmId, name, host, powerState }
  * - vm.delete:  { vmId, name, host }                              (idempotent: missing domain/volumes are fine)
  * - host.reconcile: { machineId, host, vms: [{ vmId, name }] }   result: ReconcileReport
+ * - image.import: { imageId, machineId, host, name, os, format, path }  result: { volume, existed }
+ *               (idempotent: the host already holding the image under that name is success)
  */
 export type TaskPayload = Record<string, unknown>;
 

@@ -175,3 +175,26 @@ export async function addVmHost(
     .execute();
   return res.body.id;
 }
+
+/**
+ * Registers a catalogue image through the API, as an operator would: VMs may only name
+ * registered images. Every VM host known at that moment gets an `image.import` task, so tests
+ * without a rack agent register their images before adding VM hosts (addVmHost queues nothing).
+ */
+export async function registerImage(
+  api: string,
+  name: string,
+  opts: { os?: string; format?: string; path?: string; key?: string } = {},
+): Promise<{ id: string; name: string; status: string; hosts: { hostId: string; status: string }[] }> {
+  const res = await http(api, "POST", "/images", {
+    ...(opts.key ? { key: opts.key } : {}),
+    body: {
+      name,
+      os: opts.os ?? "other",
+      format: opts.format ?? "qcow2",
+      source: { path: opts.path ?? `/var/lib/fibrix/images/${name}.qcow2` },
+    },
+  });
+  if (res.status !== 201) throw new Error(`registerImage ${name}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}

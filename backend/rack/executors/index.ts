@@ -10,6 +10,7 @@ import type { ExecutorDeps } from "./deps";
 import { deployExecutor } from "./deploy";
 import { healthExecutor } from "./health";
 import { hostReconcileExecutor } from "./host-reconcile";
+import { imageImportExecutor } from "./image-import";
 import { powerExecutor } from "./power";
 import { releaseExecutor } from "./release";
 import { vmCreateExecutor } from "./vm-create";
@@ -27,6 +28,7 @@ export function defaultExecutors(deps: ExecutorDeps, boot?: BootServices): Execu
     vmPowerExecutor(deps),
     vmDeleteExecutor(deps),
     hostReconcileExecutor(deps),
+    imageImportExecutor(deps),
     ...(boot ? [commissionExecutor(deps, boot), deployExecutor(deps, boot)] : []),
   ];
 }

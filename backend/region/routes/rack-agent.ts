@@ -18,6 +18,7 @@ import { nowIso, principalOf, type RegionContext } from "../context";
 import { appendEvent } from "../events";
 import { claimTasks, DEFAULT_LEASE_MS } from "../tasks";
 import { applyOutcome, storeHealth } from "../task-effects";
+import { queueImportsForHost } from "../image-imports";
 
 export const HEARTBEAT_INTERVAL_MS = 10_000;
 const tags = ["rack-agent"];
@@ -155,6 +156,7 @@ export function rackAgentRoutes(app: FastifyInstance, ctx: RegionContext): void 
       const rackId = rackOf(req);
       const { id } = req.params as { id: string };
       const body = req.body as Static<typeof TaskResult>;
+      let wake: string[] = [];
       const dnsChanged = await db.transaction().execute(async (trx) => {
         const t = await trx.selectFrom("tasks").selectAll().where("id", "=", id).executeTakeFirst();
         if (!t || t.rackId !== rackId) throw NotFoundError.of("task", id);
@@ -189,9 +191,17 @@ export function rackAgentRoutes(app: FastifyInstance, ctx: RegionContext): void 
           })
           .where("id", "=", id)
           .execute();
-        return applyOutcome(trx, t, { ok: body.ok, result: body.result ?? {}, ...(error ? { error } : {}) });
+        const dns = await applyOutcome(trx, t, {
+          ok: body.ok,
+          result: body.result ?? {},
+          ...(error ? { error } : {}),
+        });
+        // A machine deployed as a VM host gets the catalogue's images (a no-op for other deploys).
+        if (t.kind === "deploy" && body.ok) wake = await queueImportsForHost(trx, ctx.secrets, t.objectId);
+        return dns;
       });
       if (dnsChanged) ctx.dnsChanged();
+      for (const rack of wake) ctx.tasks.notify(rack);
       return reply.code(204).send();
     },
   );

@@ -14,6 +14,7 @@ import { appendEvent } from "../events";
 import { newId } from "../ids";
 import { idempotent, scopeOf } from "../idempotency";
 import type { Database, VmTable } from "../store/database";
+import { imageNames } from "./images";
 import { visiblePool } from "./pools";
 
 type Row = VmTable & { dnsDomain: string | null };
@@ -101,6 +102,19 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
             `pool ${body.poolId} does not exist or is not granted to you`,
           );
         });
+        // Only catalogue images: a typo fails here, not minutes later on the host.
+        const image = await trx
+          .selectFrom("images")
+          .select("id")
+          .where("name", "=", body.image)
+          .executeTakeFirst();
+        if (!image) {
+          const known = await imageNames(trx);
+          throw ValidationError.field(
+            "/image",
+            `unknown image ${body.image}; registered: ${known.length > 0 ? known.join(", ") : "none"}`,
+          );
+        }
         if (body.regionId) {
           const r = await trx
             .selectFrom("regions")

@@ -170,7 +170,28 @@ export interface TaskTable {
   updatedAt: string;
 }
 
+export interface ImageTable extends Versioned {
+  id: string;
+  name: string;
+  os: string;
+  format: string;
+  /** JSON: { path }. */
+  source: string;
+  description: string;
+}
+/** One row per (image, VM host): where the host's import stands, and the task doing it. */
+export interface ImageHostTable {
+  imageId: string;
+  machineId: string;
+  status: string;
+  reason: string;
+  taskId: string | null;
+  updatedAt: string;
+}
+
 export interface Database {
+  images: ImageTable;
+  imageHosts: ImageHostTable;
   tasks: TaskTable;
   regions: RegionTable;
   fabrics: FabricTable;

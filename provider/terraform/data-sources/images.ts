@@ -1,30 +1,28 @@
-/**
- * `fibrix_images`: the base images VMs can be created from. The region API has no image
- * catalogue yet, so this is the static list of images the rack's libvirt hosts are seeded
- * with; when the API grows `GET /images`, `read` should ask it instead.
- */
+/** `fibrix_images`: the base images of the region's catalogue (optionally one, by name). */
+import { Image } from "../../../sdk/schema/image";
 import type { TfDataSource } from "../data-source";
+import { apiValueToTf } from "../state-mapping";
 import { listOf, TfString } from "../tf-type";
+import { listAttribute, nameFilterAttribute } from "./list-attribute";
 
-export const KNOWN_IMAGES: readonly string[] = [
-  "ubuntu-24.04",
-  "ubuntu-22.04",
-  "centos-stream-9",
-  "windows-server-2022",
-];
+const images = listAttribute(
+  "images",
+  Image,
+  "Images, each with id, name, os, format, status and its state on every VM host.",
+);
 
 export const imagesDataSource: TfDataSource = {
   typeName: "fibrix_images",
   schema: {
     version: 0,
-    description:
-      "Lists the base image names a fibrix_virtual_machine can use (static until the API lists them).",
+    description: "Lists the base images a fibrix_virtual_machine can be created from.",
     attributes: [
+      nameFilterAttribute("image"),
       {
         name: "names",
         apiName: "names",
         type: listOf(TfString),
-        description: "Image names, e.g. ubuntu-24.04.",
+        description: "Image names, e.g. ubuntu-24.04 (the value of a VM's image).",
         required: false,
         optional: false,
         computed: true,
@@ -32,9 +30,17 @@ export const imagesDataSource: TfDataSource = {
         updatable: false,
         writeOnly: false,
       },
+      images,
     ],
   },
-  async read() {
-    return { names: [...KNOWN_IMAGES] };
+  async read(ctx, config) {
+    const name = typeof config.name === "string" ? config.name : undefined;
+    const all = await ctx.client.images.listAll();
+    const picked = name === undefined ? all : all.filter((i) => i.name === name);
+    return {
+      name: name ?? null,
+      names: picked.map((i) => i.name),
+      images: apiValueToTf(picked, images.type),
+    };
   },
 };

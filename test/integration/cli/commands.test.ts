@@ -318,3 +318,38 @@ test("events list --follow prints new events as they come and stops on Ctrl-C or
   expect(Date.now() - started).toBeLessThan(5000);
   expect(bounded.stdout.split("\n").filter((l) => /tenant\s+|created/.test(l))).toHaveLength(2);
 });
+
+test("images create/list/show/delete: the catalogue from the command line", async () => {
+  const made = await fibrix([
+    "images",
+    "create",
+    "--name",
+    "ubuntu-24.04",
+    "--os",
+    "ubuntu",
+    "--path",
+    "/srv/images/noble.qcow2",
+  ]);
+  expect(made).toMatchObject({ code: 0, stderr: "" });
+  expect(made.stdout.split("\n")[0]).toMatch(/^ID\s+NAME\s+OS\s+FORMAT\s+STATUS\s+HOSTS READY\s+PATH$/);
+  expect(made.stdout).toMatch(
+    /img_[0-9a-f]{16}\s+ubuntu-24\.04\s+ubuntu\s+qcow2\s+pending\s+0\/0\s+\/srv\/images\/noble\.qcow2/,
+  );
+  const id = made.stdout.match(/img_[0-9a-f]{16}/)![0];
+
+  const list = await fibrix(["--json", "images", "list"]);
+  expect(JSON.parse(list.stdout).map((i: { name: string }) => i.name)).toEqual(["ubuntu-24.04"]);
+  expect(JSON.parse((await fibrix(["image", "show", id, "--json"])).stdout)).toMatchObject({
+    id,
+    source: { path: "/srv/images/noble.qcow2" },
+  });
+
+  const relative = await fibrix(["images", "create", "--name", "x", "--os", "other", "--path", "x.qcow2"]);
+  expect(relative.code).toBe(1);
+  expect(relative.stderr).toMatch(/\n {2}\/source\/path: .+\n$/);
+  const os = await fibrix(["images", "create", "--name", "x", "--os", "beos", "--path", "/x.qcow2"]);
+  expect(os.code).toBe(2);
+  expect(os.stderr).toMatch(/beos/);
+
+  expect(await fibrix(["images", "delete", id])).toMatchObject({ code: 0, stdout: `deleted ${id}\n` });
+});

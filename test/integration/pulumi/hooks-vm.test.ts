@@ -8,6 +8,7 @@ import { setProgressSink } from "../../../provider/pulumi/progress";
 import { configureProvider } from "../../../provider/pulumi/provider-config";
 import { virtualMachineHooks as vmHooks } from "../../../provider/pulumi/virtual-machine";
 import { leftovers, virshSys } from "../../helpers/libvirtd";
+import { registerImage } from "../../helpers/region";
 import { adminConfig, http, type PulumiLab, startPulumiLab } from "./lab-fixture";
 
 let lab: PulumiLab;
@@ -116,6 +117,8 @@ test("refusals make nothing: unknown pool, bigger than any host; negative cores 
 });
 
 test("a VM whose build fails on the host is deleted, and the error carries the host's reason", async () => {
+  // Registered, but its file does not exist: the host's import fails, and so does the build.
+  await registerImage(lab.r.api, "no-such-image", { path: "/nonexistent/no-such-image.qcow2" });
   const before = await vmCount();
   await expect(
     vmHooks.create({

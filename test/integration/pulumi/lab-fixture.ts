@@ -14,7 +14,14 @@ import { importImage } from "../../../backend/libvirt/images";
 import { VirshVmHost } from "../../../backend/libvirt/vm-host";
 import { RackAgent } from "../../../backend/rack/agent";
 import { acquireLibvirtd, createTestPool, type LibvirtdHandle, type TestPool } from "../../helpers/libvirtd";
-import { ADMIN_KEY, addVmHost, http, startTestRegion, type TestRegion } from "../../helpers/region";
+import {
+  ADMIN_KEY,
+  addVmHost,
+  http,
+  registerImage,
+  startTestRegion,
+  type TestRegion,
+} from "../../helpers/region";
 
 export interface PulumiLab {
   r: TestRegion;
@@ -138,6 +145,8 @@ export async function startPulumiLab(prefix: string, opts: { vms: boolean }): Pr
         os: "other",
         path: img,
       });
+      // In the catalogue too (VMs may only name registered images); the host has it already.
+      await registerImage(r.api, "tiny", { path: img });
       hostId = await addVmHost(r, {
         rackId: kvmRack.id,
         poolId: vmPoolId,

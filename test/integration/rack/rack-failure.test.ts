@@ -27,7 +27,7 @@ import {
   type TestPool,
   virshSys,
 } from "../../helpers/libvirtd";
-import { addVmHost, http, startTestRegion, type TestRegion } from "../../helpers/region";
+import { addVmHost, http, registerImage, startTestRegion, type TestRegion } from "../../helpers/region";
 import { enlistIpmi, makeRack, until, waitTask } from "./rack-fixtures";
 
 const PREFIX = `fxrf${process.pid}-`;
@@ -168,6 +168,7 @@ test("a VM create cut short (disk made, no domain) is finished by the next agent
   const key = (await http(r.api, "POST", "/apikeys", { body: { name: "ci", tenantId: tenant.id } })).body.key;
   const poolId = (await http(r.api, "POST", "/pools", { body: { name: "gold", tenants: [tenant.id] } })).body
     .id;
+  await registerImage(r.api, "tiny", { path: img });
   await addVmHost(r, {
     rackId: rack.id,
     poolId,

@@ -22,7 +22,7 @@ import {
   type TestPool,
   virshSys,
 } from "../../helpers/libvirtd";
-import { addVmHost, http, startTestRegion, type TestRegion } from "../../helpers/region";
+import { addVmHost, http, registerImage, startTestRegion, type TestRegion } from "../../helpers/region";
 import { makeRack, until } from "./rack-fixtures";
 
 const PREFIX = `fxrv${process.pid}-`;
@@ -63,6 +63,8 @@ beforeAll(async () => {
 
   r = await startTestRegion();
   const rack = await makeRack(r, "rack-vms");
+  // In the catalogue before the host exists: the volume above is what an import would make.
+  await registerImage(r.api, "tiny", { path: img });
   const tenant = (await http(r.api, "POST", "/tenants", { body: { name: "acme" } })).body;
   key = (await http(r.api, "POST", "/apikeys", { body: { name: "ci", tenantId: tenant.id } })).body.key;
   poolId = (await http(r.api, "POST", "/pools", { body: { name: "gold", tenants: [tenant.id] } })).body.id;
@@ -161,6 +163,8 @@ test("a tenant's VM is created on libvirt, resized, stopped, started and deleted
 }, 300_000);
 
 test("a create the host cannot do (image missing) fails cleanly: VM Failed, capacity back, nothing left", async () => {
+  // Registered, but its file does not exist: the host's import fails, then so does the build.
+  await registerImage(r.api, "no-such-image", { path: join(work, "no-such-image.qcow2") });
   const vm = (
     await http(r.api, "POST", "/vms", {
       key,

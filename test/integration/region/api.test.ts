@@ -4,10 +4,11 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { addVmHost, http, startTestRegion, type TestRegion } from "../../helpers/region";
+import { addVmHost, http, registerImage, startTestRegion, type TestRegion } from "../../helpers/region";
 import { STORES, type StoreUnderTest } from "../../helpers/stores";
 import {
   FabricCreate,
+  ImageCreate,
   MachineCreate,
   PoolCreate,
   RackCreate,
@@ -24,6 +25,7 @@ const SCHEMAS: Record<string, { required?: string[]; properties?: Record<string,
   "/pools": PoolCreate,
   "/machines": MachineCreate,
   "/vms": VmCreate,
+  "/images": ImageCreate,
   "/tenants": TenantCreate,
   "/apikeys": ApiKeyCreate,
 };
@@ -144,6 +146,8 @@ describe.each(STORES)("region API on %s", (_name, makeStore) => {
     poolId = (
       await http(r.api, "POST", "/pools", { body: { name: "gold", tenants: [tenantA.id, tenantB.id] } })
     ).body.id;
+    // Before the host: no rack runs here to import it.
+    await registerImage(r.api, "ubuntu-24.04", { os: "ubuntu" });
     await addVmHost(r, { rackId, poolId, hostname: "kvm-1", mac: "52:54:00:99:00:01" });
   }, 120_000);
   afterAll(async () => {
@@ -226,6 +230,29 @@ describe.each(STORES)("region API on %s", (_name, makeStore) => {
         { image: "../etc/passwd" },
         { poolId: "pol_0000000000000000" },
         { spread: "galaxy" },
+      ],
+    },
+    {
+      // The name is registered already: a mutation that happens to be valid is still a 409.
+      path: "/images",
+      valid: {
+        name: "ubuntu-24.04",
+        os: "ubuntu",
+        format: "qcow2",
+        source: { path: "/srv/images/noble.qcow2" },
+        description: "d",
+      },
+      extra: [
+        { source: { path: "srv/images/noble.qcow2" } },
+        { source: { path: "/srv/../etc/shadow" } },
+        { source: { path: "/" } },
+        { source: { url: "http://127.0.0.1/x.qcow2" } },
+        { source: {} },
+        { os: "beos" },
+        { format: "vmdk" },
+        { name: "../etc/passwd" },
+        { name: "UPPER" },
+        { name: "" },
       ],
     },
     {
@@ -513,6 +540,7 @@ describe.each(STORES)("region API on %s", (_name, makeStore) => {
       "/api/v1/machines",
       "/api/v1/vms",
       "/api/v1/pools",
+      "/api/v1/images",
       "/api/v1/tenants",
     ]) {
       expect(Object.keys(doc.paths)).toContain(p);

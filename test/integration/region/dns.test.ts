@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import pino from "pino";
 import { type RunningRegion, startRegionServer } from "../../../backend/region/serve";
-import { ADMIN_KEY, addVmHost, http, type TestRegion } from "../../helpers/region";
+import { ADMIN_KEY, addVmHost, http, registerImage, type TestRegion } from "../../helpers/region";
 
 const run = promisify(execFile);
 let running: RunningRegion;
@@ -76,6 +76,7 @@ test("SOA/NS at the apex, a VM's A and PTR once its rack reports the address, go
   const key = (await http(r.api, "POST", "/apikeys", { body: { name: "ci", tenantId: tenant.id } })).body.key;
   const poolId = (await http(r.api, "POST", "/pools", { body: { name: "gold", tenants: [tenant.id] } })).body
     .id;
+  await registerImage(r.api, "ubuntu-24.04", { os: "ubuntu" });
   await addVmHost(r, { rackId: rack.id, poolId, hostname: "kvm-1", mac: "52:54:00:99:00:01" });
 
   await eventually(async () => /status: NOERROR/.test(await dig("girona.fibrix.example", "SOA")));

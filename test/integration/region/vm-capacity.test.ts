@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { Kysely } from "kysely";
 import type { Database } from "../../../backend/region/store/database";
 import { openStore } from "../../../backend/region/store/open";
-import { http, startRegionProcess, startTestRegion } from "../../helpers/region";
+import { http, registerImage, startRegionProcess, startTestRegion } from "../../helpers/region";
 import { STORES } from "../../helpers/stores";
 
 const HOSTS = 50;
@@ -59,6 +59,8 @@ async function setUp(api: string, db: Kysely<Database>): Promise<Fixture> {
   const poolId = ok(
     await http(api, "POST", "/pools", { body: { name: "shared", cpuOvercommit: CPU_RATIO, tenants } }),
   ).id;
+  // Before the hosts: no rack runs here to import it.
+  await registerImage(api, "ubuntu-24.04", { os: "ubuntu" });
   for (let h = 0; h < HOSTS; h++) {
     const m = ok(
       await http(api, "POST", "/machines", {

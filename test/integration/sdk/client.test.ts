@@ -12,7 +12,7 @@ import {
   WaitFailedError,
   WaitTimeoutError,
 } from "../../../sdk";
-import { ADMIN_KEY, addVmHost, startTestRegion, type TestRegion } from "../../helpers/region";
+import { ADMIN_KEY, addVmHost, registerImage, startTestRegion, type TestRegion } from "../../helpers/region";
 
 let r: TestRegion;
 let admin: FibrixClient;
@@ -225,6 +225,7 @@ test("VMs: a tenant creates, waits with progress, updates and deletes; an operat
   const tenant = await admin.tenants.create({ name: "acme" });
   const key = await admin.apiKeys.create({ name: "ci", tenantId: tenant.id });
   const pool = await admin.pools.create({ name: "silver", tenants: [tenant.id] });
+  await registerImage(r.api, "ubuntu-24.04", { os: "ubuntu" });
   await addVmHost(r, { rackId: rack.id, poolId: pool.id, hostname: "kvm-r", mac: "52:54:00:99:10:01" });
   const acme = new FibrixClient({ endpoint: r.url, apiKey: key.key });
   const spec = { poolId: pool.id, image: "ubuntu-24.04", cores: 1, memoryMiB: 512, diskGiB: 10 };

@@ -11,7 +11,14 @@ import { join } from "node:path";
 import { MAGIC_COOKIE_VALUE } from "../../../provider/terraform/handshake";
 import { FibrixClient } from "../../../sdk/client";
 import type { TfObject } from "../../../provider/terraform/dynamic-value";
-import { ADMIN_KEY, addVmHost, http, type TestRegion, startTestRegion } from "../../helpers/region";
+import {
+  ADMIN_KEY,
+  addVmHost,
+  http,
+  registerImage,
+  type TestRegion,
+  startTestRegion,
+} from "../../helpers/region";
 import { type RackDriver, startRackDriver } from "./rack-driver";
 import { TerraformCore, type WireDiagnostic } from "./terraform-core";
 
@@ -36,6 +43,8 @@ const paths = (d: WireDiagnostic[]) =>
 
 beforeAll(async () => {
   region = await startTestRegion();
+  // Before any VM host: the rack driver here answers tasks without libvirt.
+  for (const name of ["ubuntu-24.04", "centos-stream-9"]) await registerImage(region.api, name);
   const t = await http(region.api, "POST", "/tenants", { body: { name: "acme" } });
   tenantId = t.body.id;
   tenantKey = (await http(region.api, "POST", "/apikeys", { body: { name: "ci", tenantId } })).body.key;
@@ -327,8 +336,13 @@ test("data sources: regions, pools (as the tenant sees them), images", async () 
   expect((regions.regions as TfObject[]).map((r) => r.id)).toEqual([st.region!.id]);
   const pools = await customer.readData("fibrix_pools", {});
   expect((pools.pools as TfObject[]).map((p) => p.name)).toEqual(["shared"]);
+  // The region's catalogue, as registered in beforeAll; a name filter picks one.
   const images = await customer.readData("fibrix_images", {});
-  expect(images.names).toContain("ubuntu-24.04");
+  expect(images.names).toEqual(["centos-stream-9", "ubuntu-24.04"]);
+  const one = await customer.readData("fibrix_images", { name: "ubuntu-24.04" });
+  expect((one.images as TfObject[]).map((i) => [i.name, i.os, i.format])).toEqual([
+    ["ubuntu-24.04", expect.any(String), "qcow2"],
+  ]);
 });
 
 test("UpgradeResourceState reads a JSON state of schema version 0", async () => {

@@ -10,7 +10,14 @@ import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ADMIN_KEY, addVmHost, http, type TestRegion, startTestRegion } from "../../helpers/region";
+import {
+  ADMIN_KEY,
+  addVmHost,
+  http,
+  registerImage,
+  type TestRegion,
+  startTestRegion,
+} from "../../helpers/region";
 import { type RackDriver, startRackDriver } from "./rack-driver";
 
 jest.setTimeout(300_000);
@@ -167,6 +174,7 @@ function writeConfig(description: string, withWorkload: boolean): void {
 beforeAll(async () => {
   if (!terraform) return;
   region = await startTestRegion();
+  await registerImage(region.api, "ubuntu-24.04", { os: "ubuntu" });
   tenantId = (await http(region.api, "POST", "/tenants", { body: { name: "acme" } })).body.id;
   tenantKey = (await http(region.api, "POST", "/apikeys", { body: { name: "ci", tenantId } })).body.key;
   dir = mkdtempSync(join(tmpdir(), "fibrix-tf-"));

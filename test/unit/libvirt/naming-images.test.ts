@@ -50,10 +50,25 @@ describe("base image volume names", () => {
     });
   });
 
+  test("names with dots round trip (os and format never hold one)", () => {
+    const v = imageVolumeName("ubuntu-24.04", "ubuntu", "qcow2");
+    expect(v).toBe("fibrix-image.ubuntu.ubuntu-24.04.qcow2");
+    expect(imageFromVolume({ name: v, capacityBytes: 7 })).toMatchObject({
+      name: "ubuntu-24.04",
+      os: "ubuntu",
+      format: "qcow2",
+    });
+    expect(
+      imageFromVolume({ name: imageVolumeName("bookworm", "debian", "raw"), capacityBytes: 1 }),
+    ).toMatchObject({ name: "bookworm", os: "debian", format: "raw" });
+  });
+
   test("reject what would not round trip", () => {
-    expect(() => imageVolumeName("a.b", "ubuntu", "qcow2")).toThrow(
-      expect.objectContaining({ code: "INVALID_IMAGE" }),
-    );
+    for (const bad of ["a/b", ".hidden", "", "x".repeat(65), "sp ace"]) {
+      expect(() => imageVolumeName(bad, "ubuntu", "qcow2")).toThrow(
+        expect.objectContaining({ code: "INVALID_IMAGE" }),
+      );
+    }
     expect(imageFromVolume({ name: "fibrix-image.beos.x.qcow2", capacityBytes: 1 })).toBeNull();
     expect(imageFromVolume({ name: "random.qcow2", capacityBytes: 1 })).toBeNull();
   });
