@@ -4,20 +4,7 @@
  * stack trace; exit code 1, or 2 for usage errors (bad flags, missing arguments, no endpoint).
  */
 import { Command, CommanderError } from "commander";
-import { apiKeysCommand } from "./commands/apikeys";
-import { demoCommand } from "./commands/demo";
-import { eventsCommand } from "./commands/events";
-import { fabricsCommand } from "./commands/fabrics";
-import { labCommand } from "./commands/lab";
-import { machinesCommand } from "./commands/machines";
-import { poolsCommand } from "./commands/pools";
-import { powerCommand } from "./commands/power";
-import { rackCommand } from "./commands/rack";
-import { racksCommand } from "./commands/racks";
-import { regionCommand } from "./commands/region";
-import { regionsCommand } from "./commands/regions";
-import { tenantsCommand } from "./commands/tenants";
-import { vmsCommand } from "./commands/vms";
+import { groupsFor } from "./command-groups";
 import { type CliIo, processIo } from "./io";
 import { reportError } from "./report-error";
 import { packageVersion } from "./version";
@@ -34,33 +21,15 @@ function everywhere(cmd: Command, io: CliIo): void {
   for (const sub of cmd.commands) everywhere(sub, io);
 }
 
-export function buildProgram(io: CliIo = processIo()): Command {
+export function buildProgram(io: CliIo = processIo(), argv?: readonly string[]): Command {
   const program = new Command("fibrix")
     .description("fibrix-metal: Metal as a Service for a small ISP")
     .version(packageVersion())
     .option("--endpoint <url>", "region URL, e.g. http://127.0.0.1:5240 (or FIBRIX_ENDPOINT)")
     .option("--api-key <key>", "API key (or FIBRIX_API_KEY)")
     .option("--json", "print JSON instead of tables");
-  // Running things.
-  program.addCommand(regionCommand(io));
-  program.addCommand(rackCommand());
-  program.addCommand(powerCommand());
-  program.addCommand(labCommand());
-  program.addCommand(demoCommand());
-  // Talking to a running region.
-  for (const group of [
-    regionsCommand,
-    fabricsCommand,
-    racksCommand,
-    poolsCommand,
-    machinesCommand,
-    vmsCommand,
-    tenantsCommand,
-    apiKeysCommand,
-    eventsCommand,
-  ]) {
-    program.addCommand(group(io));
-  }
+  // Only the group argv names is loaded (all of them for top-level help): see command-groups.ts.
+  for (const group of groupsFor(argv)) program.addCommand(group.load(io));
   everywhere(program, io);
   return program;
 }
@@ -73,7 +42,7 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
   const out = io ?? processIo();
   let code = 0;
   try {
-    await buildProgram(out).parseAsync(argv);
+    await buildProgram(out, argv).parseAsync(argv);
   } catch (e) {
     // commander has already printed its own message (help, version, usage error).
     if (e instanceof CommanderError) code = e.exitCode === 0 ? 0 : 2;

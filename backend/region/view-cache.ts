@@ -19,12 +19,18 @@ export class ViewCache {
     this.entries.set(id, { version, json: JSON.stringify(view) });
   }
 
-  /** `{"items":[…],"nextCursor":…}` from cached views, skipping ids that vanished meanwhile. */
-  listJson(ids: readonly string[], nextCursor: string | null): string {
+  /**
+   * `{"items":[…],"nextCursor":…}` from cached views, skipping ids that vanished meanwhile
+   * (`complete` is false then: such a body must not be cached as the answer for `ids`).
+   */
+  listJson(ids: readonly string[], nextCursor: string | null): { json: string; complete: boolean } {
     const items = ids.flatMap((id) => {
       const e = this.entries.get(id);
       return e ? [e.json] : [];
     });
-    return `{"items":[${items.join(",")}],"nextCursor":${JSON.stringify(nextCursor)}}`;
+    return {
+      json: `{"items":[${items.join(",")}],"nextCursor":${JSON.stringify(nextCursor)}}`,
+      complete: items.length === ids.length,
+    };
   }
 }

@@ -27,6 +27,7 @@ import { isOperatorAction, transition } from "../lifecycle";
 import { checkPowerParameters } from "../machine-rules";
 import { powerWithSecret, workForStatus } from "../machine-work";
 import { cancelQueued, enqueueTask } from "../tasks";
+import { ListCache } from "../list-cache";
 import { ViewCache } from "../view-cache";
 import type { Database, MachineTable } from "../store/database";
 import type { SecretBox } from "../store/secret-box";
@@ -125,6 +126,7 @@ const HealthView = Type.Object({
 export function machineRoutes(app: FastifyInstance, ctx: RegionContext): void {
   const db = ctx.store.db;
   const views = new ViewCache();
+  const lists = new ListCache();
 
   async function checkRefs(trx: Kysely<Database>, body: { rackId?: string; poolId?: string | null }) {
     if (body.rackId) {
@@ -257,20 +259,29 @@ export function machineRoutes(app: FastifyInstance, ctx: RegionContext): void {
         vmHost?: boolean;
       };
       const limit = q.limit ?? 100;
+      // Index-only on machines_id_version (migration 0004). Every machine has a rack (NOT NULL,
+      // foreign key), so racks is joined only to filter by region.
       let query = db
         .selectFrom("machines")
-        .innerJoin("racks", "racks.id", "machines.rackId")
         .select(["machines.id as id", "machines.version as version"])
         .orderBy("machines.id")
         .limit(limit + 1);
       if (q.cursor) query = query.where("machines.id", ">", q.cursor);
-      if (q.region) query = query.where("racks.regionId", "=", q.region);
+      if (q.region) {
+        const region = q.region;
+        query = query.where("machines.rackId", "in", (eb) =>
+          eb.selectFrom("racks").select("racks.id").where("racks.regionId", "=", region),
+        );
+      }
       if (q.rack) query = query.where("machines.rackId", "=", q.rack);
       if (q.pool) query = query.where("machines.poolId", "=", q.pool);
       if (q.status) query = query.where("machines.status", "=", q.status);
       if (q.tag) query = query.where("machines.tags", "like", `%${JSON.stringify(q.tag)}%`);
       if (q.vmHost !== undefined) query = query.where("machines.vmHost", "=", q.vmHost ? 1 : 0);
       const { items, nextCursor } = page(await query.execute(), limit);
+      const key = JSON.stringify([limit, q.cursor, q.region, q.rack, q.pool, q.status, q.tag, q.vmHost]);
+      const cached = lists.get(key, items, nextCursor);
+      if (cached) return reply.type("application/json").send(cached);
       const stale = views.stale(items);
       for (let i = 0; i < stale.length; i += 500) {
         for (const m of await selectMachines(db)
@@ -279,12 +290,14 @@ export function machineRoutes(app: FastifyInstance, ctx: RegionContext): void {
           views.put(m.id, m.version, machineView(m));
         }
       }
-      return reply.type("application/json").send(
-        views.listJson(
-          items.map((k) => k.id),
-          nextCursor,
-        ),
+      const { json, complete } = views.listJson(
+        items.map((k) => k.id),
+        nextCursor,
       );
+      // Sent as bytes: fastify neither serialises nor re-encodes them.
+      const body = Buffer.from(json);
+      if (complete) lists.put(key, items, nextCursor, body);
+      return reply.type("application/json").send(body);
     },
   );
 
