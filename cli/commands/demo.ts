@@ -1,20 +1,29 @@
 /**
  * `fibrix demo` (the README's first quick-start command): a region on the embedded SQLite store
- * with its DNS, a virtual lab of PE860 BMCs speaking IPMI 1.5 on 127.0.0.1, and the example
- * program enlisting them; then the machines are driven over IPMI and the region's DNS is
- * queried. Everything listens on loopback and stops by itself at the end.
+ * with its DNS, a rack agent with its HTTP boot server, a virtual lab of PE860s (BMCs speaking
+ * IPMI 1.5 on 127.0.0.1, each bound to a lab machine that network-boots through the rack), and
+ * the example program enlisting them. The rack commissions them (IPMI: PXE, power on; the
+ * machine boots the rack's environment and reports its hardware) and deploys one; then the
+ * region's DNS answers for it. This is the lab's fast variant of the PXE flow (no DHCP and no
+ * QEMU: test/e2e/pxe-commission.test.ts runs the real one). Everything listens on loopback and
+ * stops by itself at the end.
  */
 import { Resolver } from "node:dns/promises";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import pino from "pino";
 import { startLabBmcs } from "../../backend/lab/bmc/server";
+import { NetbootMachine } from "../../backend/lab/pxe/netboot-machine";
+import { RackAgent } from "../../backend/rack/agent";
+import { BootHttpServer } from "../../backend/rack/boot/http-server";
+import { BootServices } from "../../backend/rack/boot/services";
 import { createPowerDriver } from "../../backend/power/registry";
 import { startRegionServer } from "../../backend/region/serve";
 import { generateApiKey } from "../../backend/region/auth";
 import { FibrixClient } from "../../sdk/client";
+import type { Machine } from "../../sdk/schema/machine";
 import { quickstart } from "../../examples/sdk/quickstart";
 
 export function demoCommand(): Command {
@@ -36,15 +45,45 @@ export function demoCommand(): Command {
         logger: pino({ level: "warn" }),
       });
       info(`API ${region.url}/api/v1 (docs at /api/v1/docs), DNS on 127.0.0.1:${region.dnsPort}`);
-      step(`starting the virtual lab: ${o.machines} PE860 BMCs (IPMI 1.5 LAN, MD5)`);
+      step("starting the rack's HTTP boot server (iPXE scripts, environment, images) on 127.0.0.1");
+      // The fast variant's environment and image: small files; the lab machines fetch them.
+      mkdirSync(join(dataDir, "images"));
+      writeFileSync(join(dataDir, "vmlinuz"), Buffer.alloc(64 * 1024));
+      writeFileSync(join(dataDir, "initrd"), Buffer.alloc(64 * 1024));
+      writeFileSync(join(dataDir, "images", "ubuntu-24.04"), Buffer.alloc(8 * 1024 * 1024));
+      const boot = new BootServices({
+        baseUrl: "http://127.0.0.1",
+        kernelPath: join(dataDir, "vmlinuz"),
+        initrdPath: join(dataDir, "initrd"),
+        imagesDir: join(dataDir, "images"),
+      });
+      const bootServer = new BootHttpServer(boot);
+      const bootUrl = `http://${await bootServer.listen({ host: "127.0.0.1", port: 0 })}`;
+      boot.setBaseUrl(bootUrl);
+      info(`boot server ${bootUrl}`);
+      const count = Number(o.machines);
+      step(
+        `starting the virtual lab: ${count} PE860s (IPMI 1.5 LAN BMCs, MD5; machines that boot from the network)`,
+      );
+      const netboot = Array.from(
+        { length: count },
+        (_, i) =>
+          new NetbootMachine({
+            mac: `52:54:00:20:00:${(i + 1).toString(16).padStart(2, "0")}`,
+            bootUrl,
+            ip: `10.20.0.${101 + i}`,
+          }),
+      );
       const lab = await startLabBmcs({
-        count: Number(o.machines),
+        count,
         basePort: 0,
         user: "root",
         password: "calvin",
         timings: { onDelayMs: 300 },
+        binding: (i) => netboot[i],
       });
       for (const b of lab.bmcs) info(`${b.name} on ${b.host}:${b.port}`);
+      let agent: RackAgent | undefined;
       try {
         step("example program (examples/sdk/quickstart.ts): region, rack, pool, tenant, machines");
         const out = await quickstart(
@@ -52,8 +91,57 @@ export function demoCommand(): Command {
           adminKey,
           lab.bmcs.map((b) => ({ address: b.host, port: b.port, user: "root", password: "calvin" })),
           info,
+          { commission: true },
         );
-        step("driving the machines' BMCs with our IPMI 1.5 driver");
+        step("starting the rack agent (enrolled with the rack's token; it pulls its work from the region)");
+        agent = new RackAgent({
+          region: region.url,
+          token: out.rackToken,
+          bootUrl,
+          claimWaitMs: 1000,
+          log: pino({ level: "warn" }),
+          boot: boot,
+          onConfig: (c) => boot.setConfig(c),
+        });
+        await agent.start();
+        info(`rack ${out.rackId} online`);
+        const admin = new FibrixClient({ endpoint: region.url, apiKey: adminKey });
+        const follow = (m: Machine, want: Machine["status"]) => {
+          let last = "";
+          return admin.machines.waitForStatus(m.id, want, {
+            timeoutMs: 120_000,
+            intervalMs: 250,
+            onProgress: (x, ms) => {
+              const now = `${x.status}${x.statusReason ? ` (${x.statusReason})` : ""}`;
+              if (now !== last) info(`${m.hostname}: ${now} after ${(ms / 1000).toFixed(1)} s`);
+              last = now;
+            },
+          });
+        };
+        step(
+          "commissioning: IPMI sets PXE and powers on; each machine boots the rack's environment and reports",
+        );
+        const ready = await Promise.all(out.machines.map((m) => follow(m, "Ready")));
+        for (const m of ready) {
+          const inv = m.inventory;
+          info(
+            `${m.hostname}: Ready — ${inv?.cores} cores, ${inv?.memoryMiB} MiB, disks ${inv?.storage.map((d) => `${d.name} ${Math.round(d.sizeGiB)} GiB`).join(", ")}, power ${m.powerState}`,
+          );
+        }
+        const first = ready[0]!;
+        step(
+          `deploying ubuntu-24.04 on ${first.hostname}: PXE → image written → boot device disk → its own disk`,
+        );
+        const latest = await admin.machines.get(first.id);
+        await admin.machines.update(
+          first.id,
+          { deploy: { image: "ubuntu-24.04" } },
+          { ifMatch: latest.version },
+        );
+        await admin.machines.action(first.id, "deploy");
+        const deployed = await follow(first, "Deployed");
+        info(`${deployed.hostname}: Deployed at ${deployed.ip}`);
+        step("the machines' BMCs read directly with our IPMI 1.5 driver");
         for (const [i, m] of out.machines.entries()) {
           const b = lab.bmcs[i]!;
           const driver = createPowerDriver("ipmi", {
@@ -63,12 +151,10 @@ export function demoCommand(): Command {
             password: "calvin",
           });
           try {
-            await driver.setBootDevice("pxe");
-            await driver.on();
             const sensors = (await driver.sensors?.()) ?? [];
             const cpu = sensors.find((s) => /cpu/i.test(s.name));
             info(
-              `${m.hostname}: power ${await driver.status()}, next boot PXE, ${sensors.length} sensors${cpu ? `, ${cpu.name} ${cpu.value} ${cpu.unit}` : ""}`,
+              `${m.hostname}: power ${await driver.status()}, ${sensors.length} sensors${cpu ? `, ${cpu.name} ${cpu.value} ${cpu.unit}` : ""}`,
             );
           } finally {
             await driver.close();
@@ -80,6 +166,8 @@ export function demoCommand(): Command {
         info(
           `ns1.girona.fibrix.example → ${(await resolver.resolve4("ns1.girona.fibrix.example")).join(", ")}`,
         );
+        const fqdn = `${deployed.hostname}.girona.fibrix.example`;
+        info(`${fqdn} → ${(await resolver.resolve4(fqdn)).join(", ")}`);
         step("what a customer sees with its own key");
         const acme = new FibrixClient({ endpoint: region.url, apiKey: out.tenantKey });
         const pools = await acme.pools.listAll();
@@ -99,6 +187,8 @@ export function demoCommand(): Command {
           await new Promise<void>((r) => process.once("SIGINT", () => r()));
         }
       } finally {
+        await agent?.stop();
+        await bootServer.close();
         await lab.close();
         await region.close();
         rmSync(dataDir, { recursive: true, force: true });

@@ -159,6 +159,11 @@ export class BootServices {
     return this.opts.baseUrl.replace(/\/+$/, "");
   }
 
+  /** For a boot server bound to an ephemeral port: its URL is known only once it listens. */
+  setBaseUrl(url: string): void {
+    this.opts.baseUrl = url;
+  }
+
   /** The latest RackConfig (from the agent's heartbeat). */
   setConfig(config: RackConfig): void {
     this.config = config;
