@@ -36,7 +36,10 @@ export const imagesDataSource: TfDataSource = {
   async read(ctx, config) {
     const name = typeof config.name === "string" ? config.name : undefined;
     const all = await ctx.client.images.listAll();
-    const picked = name === undefined ? all : all.filter((i) => i.name === name);
+    // By name: a stable order, so a plan shows no change when nothing changed.
+    const picked = (name === undefined ? all : all.filter((i) => i.name === name)).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    );
     return {
       name: name ?? null,
       names: picked.map((i) => i.name),

@@ -89,6 +89,16 @@ async function startPlugin(enginePort: number): Promise<number> {
   });
 }
 
+/**
+ * The engine's log once it shows `re`: the provider's Log calls are fire-and-forget, so they may
+ * reach the engine after the Create answer (bounded wait).
+ */
+async function engineLog(re: RegExp, ms = 10_000): Promise<string> {
+  const end = Date.now() + ms;
+  while (!re.test(engineLogs.join("\n")) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  return engineLogs.join("\n");
+}
+
 const struct = (o: Record<string, unknown>) => structproto.Struct.fromJavaScript(o as any);
 const rpc = <T>(method: string, req: unknown): Promise<T> =>
   new Promise((resolve, reject) =>
@@ -227,7 +237,8 @@ test("Machine: Check (failures named) → Create (progress to the engine) → Re
   const { id, outs } = await create("Machine", "pe860-e1", checked.inputs);
   expect(id).toMatch(/^mch_/);
   expect(outs).toMatchObject({ status: "Ready", hostname: "pe860-e1", __provider: texts.Machine });
-  expect(engineLogs.join("\n")).toMatch(/Machine pe860-e1: enlisted as mch_\w+, Commissioning/);
+  const enlisted = /Machine pe860-e1: enlisted as mch_\w+, Commissioning/;
+  expect(await engineLog(enlisted)).toMatch(enlisted);
 
   // pulumi import: Read with only the provider.
   const imported = await read("Machine", "pe860-e1", id, { __provider: texts.Machine });
@@ -271,7 +282,7 @@ test("VirtualMachine: Create waits for Running → Read → Update → Delete; a
   expect(checked.failures).toEqual([]);
   const { id, outs } = await create("VirtualMachine", "app-1", checked.inputs);
   expect(outs).toMatchObject({ status: "Running", fqdn: "app-1.girona.fibrix.example", hostId: lab.hostId });
-  expect(engineLogs.join("\n")).toMatch(/VirtualMachine app-1: Creating/);
+  expect(await engineLog(/VirtualMachine app-1: Creating/)).toMatch(/VirtualMachine app-1: Creating/);
 
   const r = await read("VirtualMachine", "app-1", id, outs);
   expect(r.props).toMatchObject({ status: "Running", cores: 1 });
