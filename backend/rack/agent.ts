@@ -81,6 +81,8 @@ interface Held {
 
 const DEFAULT_HEARTBEAT_MS = 10_000;
 const MAX_KEEPALIVE_MS = 20_000;
+/** How long an object stays "recent" after its last task (longer than a reconcile waits in the queue). */
+const RECENT_MS = 15 * 60_000;
 
 export class RackAgent {
   readonly client: RegionClient;
@@ -94,6 +96,8 @@ export class RackAgent {
   private readonly held = new Map<string, Held>();
   /** Last task (promise) per object id: the next one for that object runs after it. */
   private readonly tails = new Map<string, Promise<void>>();
+  /** Object id → when its last task here finished (Infinity while one is held). */
+  private readonly touched = new Map<string, number>();
   private readonly slotWaiters = new Set<() => void>();
   private claimLoopDone: Promise<void> | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
@@ -253,14 +257,24 @@ export class RackAgent {
     const onStop = () => h.abort.abort();
     this.stopping.signal.addEventListener("abort", onStop, { once: true });
     this.held.set(task.id, h);
+    this.touched.set(task.objectId, Number.POSITIVE_INFINITY);
     const before = this.tails.get(task.objectId);
     const run = this.hold(h, before).finally(() => {
       this.stopping.signal.removeEventListener("abort", onStop);
       this.held.delete(task.id);
+      if (![...this.held.values()].some((x) => x.task.objectId === task.objectId)) {
+        this.touched.set(task.objectId, Date.now());
+      }
       if (this.tails.get(task.objectId) === run) this.tails.delete(task.objectId);
       this.wakeClaimLoop();
     });
     this.tails.set(task.objectId, run);
+  }
+
+  private recentObjects(): ReadonlySet<string> {
+    const since = Date.now() - RECENT_MS;
+    for (const [id, at] of this.touched) if (at < since) this.touched.delete(id);
+    return new Set(this.touched.keys());
   }
 
   private keepAliveMs(task: Task): number {
@@ -330,6 +344,7 @@ export class RackAgent {
         progress: (message) =>
           this.progress(h, message).catch((e) => log.warn({ err: String(e) }, "progress not delivered")),
         signal: h.abort.signal,
+        recentObjects: () => this.recentObjects(),
       });
       outcome = { ok: true, result };
     } catch (e) {

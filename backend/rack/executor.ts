@@ -15,6 +15,12 @@ export interface ExecutorContext {
   progress(message: string): Promise<void>;
   /** Aborted when the agent stops; long work should give up promptly. */
   signal: AbortSignal;
+  /**
+   * Objects this agent holds a task for, or finished one for within the last few minutes. A
+   * host reconcile treats their libvirt objects as busy: its expected list was made when it was
+   * queued, and a VM built since then is not an orphan.
+   */
+  recentObjects(): ReadonlySet<string>;
 }
 
 /** A typed failure an executor throws: its code and message reach the region as the task's error. */

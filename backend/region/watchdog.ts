@@ -13,6 +13,7 @@ import { BUSY_STATES, transition } from "./lifecycle";
 import { powerWithSecret } from "./machine-work";
 import { HEARTBEAT_INTERVAL_MS } from "./routes/rack-agent";
 import { applyOutcome } from "./task-effects";
+import { reconcileExpectations } from "./reconcile-expectations";
 import { enqueueTask } from "./tasks";
 
 export interface WatchdogOptions {
@@ -202,35 +203,12 @@ export class Watchdog {
           .where("status", "in", ["queued", "running"])
           .executeTakeFirst();
         if (pending) return;
-        // VMs still being created or deleted are left alone: their own tasks settle them.
-        const vms = await trx
-          .selectFrom("vms")
-          .select(["id", "tenantId", "cores", "memoryMib", "powerState"])
-          .where("hostId", "=", h.id)
-          .where("status", "in", ["Running", "Stopped", "Failed"])
-          .execute();
-        const creating = await trx
-          .selectFrom("vms")
-          .select("id")
-          .where("hostId", "=", h.id)
-          .where("status", "not in", ["Running", "Stopped", "Failed"])
-          .execute();
         await enqueueTask(trx, this.ctx.secrets, {
           rackId: h.rackId,
           kind: "host.reconcile",
           objectId: h.id,
           maxAttempts: 1,
-          payload: {
-            host: JSON.parse(h.vmHostConfig!),
-            vms: vms.map((v) => ({
-              id: v.id,
-              tenant: v.tenantId,
-              vcpus: v.cores,
-              memoryMiB: v.memoryMib,
-              powerState: v.powerState,
-            })),
-            busy: creating.map((v) => v.id),
-          },
+          payload: { host: JSON.parse(h.vmHostConfig!), ...(await reconcileExpectations(trx, h.id)) },
         });
       });
       this.ctx.tasks.notify(h.rackId);

@@ -2,8 +2,10 @@
  * host.reconcile (payload { machineId?, host, vms: VmRecord[], busy?: vmId[], clean? }): compare
  * a VM host with the VMs the region expects there (backend/libvirt/reconcile.ts), clean orphans
  * (ours only: prefixed domains with fibrix metadata, volumes named by our scheme) and report
- * VMs whose domain is missing. VMs being created or deleted right now (`busy`) are neither
- * orphans nor missing: their own tasks settle them. An unreachable host is data, not a failure.
+ * VMs whose domain is missing. VMs being created or deleted right now (`busy`, as the region
+ * saw it when it queued this task, plus what this agent worked on since: ctx.recentObjects) are
+ * neither orphans nor missing: their own tasks settle them, and the next reconcile judges them.
+ * An unreachable host is data, not a failure.
  */
 import { type VmRecord, reconcileHost } from "../../libvirt/reconcile";
 import { type Executor, TaskError } from "../executor";
@@ -32,10 +34,11 @@ function records(raw: unknown): VmRecord[] {
 export function hostReconcileExecutor(deps: ExecutorDeps): Executor {
   return {
     kind: KIND,
-    async run({ task }) {
+    async run({ task, recentObjects }) {
       const p = task.payload;
       const host = deps.vmHost(hostConfig(p, KIND));
-      const busy = new Set(strList(p, "busy", KIND));
+      const busy = new Set([...strList(p, "busy", KIND), ...recentObjects()]);
+      busy.delete(task.objectId); // the host itself
       const expected = records(p.vms);
       // Busy VMs count as expected, so a half-made one is not cleaned as an orphan.
       const placeholders: VmRecord[] = [...busy]

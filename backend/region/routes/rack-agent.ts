@@ -19,6 +19,7 @@ import { appendEvent } from "../events";
 import { claimTasks, DEFAULT_LEASE_MS } from "../tasks";
 import { applyOutcome, storeHealth } from "../task-effects";
 import { queueImportsForHost } from "../image-imports";
+import { reconcileExpectations } from "../reconcile-expectations";
 
 export const HEARTBEAT_INTERVAL_MS = 10_000;
 const tags = ["rack-agent"];
@@ -130,6 +131,12 @@ export function rackAgentRoutes(app: FastifyInstance, ctx: RegionContext): void 
           DEFAULT_LEASE_MS,
         );
         if (claimed.length > 0 || Date.now() >= deadline) {
+          for (const c of claimed) {
+            // The expectations as of now, not as of queueing: VMs may have come since.
+            if (c.row.kind === "host.reconcile") {
+              Object.assign(c.payload, await reconcileExpectations(db, c.row.objectId));
+            }
+          }
           return {
             tasks: claimed.map((c) => ({
               id: c.row.id,

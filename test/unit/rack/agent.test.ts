@@ -105,6 +105,31 @@ test("never two tasks for the same object at once; they run in claim order", asy
   expect(log.indexOf("start 9")).toBeLessThan(log.indexOf("end 1"));
 });
 
+test("recentObjects: objects held or finished here lately, so a host reconcile spares them", async () => {
+  const seen: string[][] = [];
+  const vm: Executor = {
+    kind: "vm.create",
+    async run() {
+      await sleep(20);
+      return {};
+    },
+  };
+  const reconcile: Executor = {
+    kind: "host.reconcile",
+    async run({ recentObjects }) {
+      seen.push([...recentObjects()].sort());
+      return {};
+    },
+  };
+  const built = region.enqueue("vm.create", "vm_built", {});
+  await start([vm, reconcile]);
+  await until(finished([built]));
+  const r = region.enqueue("host.reconcile", "mch_host", {});
+  await until(finished([r]));
+  // The VM built before the reconcile ran is recent; the reconcile's own host is held.
+  expect(seen).toEqual([["mch_host", "vm_built"]]);
+});
+
 test("an unknown kind is UNSUPPORTED; an executor's typed error keeps its code", async () => {
   const bmc: Executor = {
     kind: "power",
