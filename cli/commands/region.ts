@@ -14,6 +14,7 @@ interface ServeFlags {
   database?: string;
   dnsPort?: number;
   dnsListen?: string;
+  reconcileEvery?: number;
 }
 
 /**
@@ -34,6 +35,13 @@ function hostPort(flag: string): (value: string) => string {
     parseHostPort(value, flag);
     return value;
   };
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 86_400)
+    throw new UsageError(`--reconcile-every must be 0-86400 seconds, got ${value}`);
+  return n;
 }
 
 function port(value: string): number {
@@ -63,6 +71,11 @@ export function regionCommand(io: CliIo): Command {
     .option("--database <url>", "PostgreSQL URL (postgres://…) for the HA store; default SQLite in --data")
     .option("--dns-port <port>", "authoritative DNS on the API's host, this port (0: any free port)", port)
     .option("--dns-listen <host:port>", "authoritative DNS address (UDP and TCP)", hostPort("--dns-listen"))
+    .option(
+      "--reconcile-every <seconds>",
+      "how often the watchdog reconciles VM hosts against libvirt (default 600; 0: never)",
+      seconds,
+    )
     .action(async (o: ServeFlags) => {
       if (o.database !== undefined && !/^postgres(ql)?:\/\//.test(o.database)) {
         throw new UsageError(`--database must be a postgres:// URL, got ${JSON.stringify(o.database)}`);
@@ -91,6 +104,15 @@ async function serve(io: CliIo, o: ServeFlags, dnsListen: string | undefined, st
     ...(o.database !== undefined ? { databaseUrl: o.database } : {}),
     ...(dnsListen !== undefined ? { dnsListen } : {}),
     ...(adminKey ? { adminKey } : {}),
+    ...(o.reconcileEvery !== undefined
+      ? {
+          watchdog: {
+            reconcileEveryMs: o.reconcileEvery * 1000,
+            // A pass at least as often as the reconcile period asks for (default pass: 5 s).
+            ...(o.reconcileEvery > 0 && o.reconcileEvery < 5 ? { intervalMs: o.reconcileEvery * 1000 } : {}),
+          },
+        }
+      : {}),
   });
   const key = running.region.bootstrapKey;
   if (key) {

@@ -75,20 +75,29 @@ export interface RegionProcess {
   stop(): Promise<void>;
 }
 
-/** Runs `fibrix region serve` from dist/ (built by `npm test`) as a separate process. */
-export async function startRegionProcess(dataDir: string, databaseUrl?: string): Promise<RegionProcess> {
+/**
+ * Runs `fibrix region serve` from dist/ (built by `npm test`) as a separate process.
+ * `listen` (default 127.0.0.1:0) lets a restart come back on the same port; `args` are
+ * further `region serve` flags.
+ */
+export async function startRegionProcess(
+  dataDir: string,
+  databaseUrl?: string,
+  opts: { listen?: string; args?: string[] } = {},
+): Promise<RegionProcess> {
   const args = [
     join(__dirname, "../../bin/fibrix.js"),
     "region",
     "serve",
     "--listen",
-    "127.0.0.1:0",
+    opts.listen ?? "127.0.0.1:0",
     "--data",
     dataDir,
     "--dns-port",
     "0",
   ];
   if (databaseUrl) args.push("--database", databaseUrl);
+  if (opts.args) args.push(...opts.args);
   const child = spawn(process.execPath, args, {
     env: { ...process.env, FIBRIX_ADMIN_KEY: ADMIN_KEY, FIBRIX_LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "pipe"],
