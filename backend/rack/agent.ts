@@ -81,8 +81,8 @@ interface Held {
 
 const DEFAULT_HEARTBEAT_MS = 10_000;
 const MAX_KEEPALIVE_MS = 20_000;
-/** How long an object stays "recent" after its last task (longer than a reconcile waits in the queue). */
-const RECENT_MS = 15 * 60_000;
+/** How long claim times are kept (far longer than any task runs). */
+const CLAIMS_KEPT_MS = 6 * 3600_000;
 
 export class RackAgent {
   readonly client: RegionClient;
@@ -96,8 +96,8 @@ export class RackAgent {
   private readonly held = new Map<string, Held>();
   /** Last task (promise) per object id: the next one for that object runs after it. */
   private readonly tails = new Map<string, Promise<void>>();
-  /** Object id → when its last task here finished (Infinity while one is held). */
-  private readonly touched = new Map<string, number>();
+  /** Object id → when this agent last claimed a task for it. */
+  private readonly claimedAt = new Map<string, number>();
   private readonly slotWaiters = new Set<() => void>();
   private claimLoopDone: Promise<void> | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
@@ -257,24 +257,23 @@ export class RackAgent {
     const onStop = () => h.abort.abort();
     this.stopping.signal.addEventListener("abort", onStop, { once: true });
     this.held.set(task.id, h);
-    this.touched.set(task.objectId, Number.POSITIVE_INFINITY);
+    const claimed = Date.now();
+    this.claimedAt.set(task.objectId, claimed);
+    this.pruneClaims(claimed);
     const before = this.tails.get(task.objectId);
-    const run = this.hold(h, before).finally(() => {
+    const run = this.hold(h, before, claimed).finally(() => {
       this.stopping.signal.removeEventListener("abort", onStop);
       this.held.delete(task.id);
-      if (![...this.held.values()].some((x) => x.task.objectId === task.objectId)) {
-        this.touched.set(task.objectId, Date.now());
-      }
       if (this.tails.get(task.objectId) === run) this.tails.delete(task.objectId);
       this.wakeClaimLoop();
     });
     this.tails.set(task.objectId, run);
   }
 
-  private recentObjects(): ReadonlySet<string> {
-    const since = Date.now() - RECENT_MS;
-    for (const [id, at] of this.touched) if (at < since) this.touched.delete(id);
-    return new Set(this.touched.keys());
+  /** Claims older than any task still held here can no longer matter. */
+  private pruneClaims(now: number): void {
+    if (this.claimedAt.size < 1000) return;
+    for (const [id, at] of this.claimedAt) if (at < now - CLAIMS_KEPT_MS) this.claimedAt.delete(id);
   }
 
   private keepAliveMs(task: Task): number {
@@ -297,7 +296,7 @@ export class RackAgent {
     }
   }
 
-  private async hold(h: Held, before: Promise<void> | undefined): Promise<void> {
+  private async hold(h: Held, before: Promise<void> | undefined, claimed: number): Promise<void> {
     const { task } = h;
     const log = this.log.child({
       task: task.id,
@@ -321,13 +320,13 @@ export class RackAgent {
         return;
       }
       h.state = "running";
-      await this.execute(h, log);
+      await this.execute(h, log, claimed);
     } finally {
       clearInterval(keepAlive);
     }
   }
 
-  private async execute(h: Held, log: Logger): Promise<void> {
+  private async execute(h: Held, log: Logger, claimed: number): Promise<void> {
     const { task } = h;
     const executor = this.executors.get(task.kind);
     const started = Date.now();
@@ -344,7 +343,10 @@ export class RackAgent {
         progress: (message) =>
           this.progress(h, message).catch((e) => log.warn({ err: String(e) }, "progress not delivered")),
         signal: h.abort.signal,
-        recentObjects: () => this.recentObjects(),
+        claimedSince: () =>
+          new Set(
+            [...this.claimedAt].filter(([id, at]) => at > claimed && id !== task.objectId).map(([id]) => id),
+          ),
       });
       outcome = { ok: true, result };
     } catch (e) {

@@ -16,11 +16,11 @@ export interface ExecutorContext {
   /** Aborted when the agent stops; long work should give up promptly. */
   signal: AbortSignal;
   /**
-   * Objects this agent holds a task for, or finished one for within the last few minutes. A
-   * host reconcile treats their libvirt objects as busy: its expected list was made when it was
-   * queued, and a VM built since then is not an orphan.
+   * Objects of the tasks this agent claimed after this one. A host reconcile spares their
+   * libvirt objects: the region listed the host's VMs when this task was claimed, so a VM whose
+   * create came later is new, not an orphan.
    */
-  recentObjects(): ReadonlySet<string>;
+  claimedSince(): ReadonlySet<string>;
 }
 
 /** A typed failure an executor throws: its code and message reach the region as the task's error. */

@@ -9,6 +9,7 @@ import type { PowerDriver, RetryPolicy } from "../../power/driver";
 import { Ipmi15ClientPool } from "../../power/ipmi15/client-pool";
 import { createPowerDriver } from "../../power/registry";
 import { TaskError } from "../executor";
+import { KeyedLock } from "../keyed-lock";
 
 export interface ExecutorDeps {
   ipmiPool: Ipmi15ClientPool;
@@ -21,6 +22,8 @@ export interface ExecutorDeps {
   virsh: VirshRunner;
   /** How long a VM gets to shut down on ACPI before it is destroyed (default 60 s). */
   vmStopTimeoutMs: number;
+  /** Base image imports, one at a time per host and image (executors/image-import.ts). */
+  imageLocks: KeyedLock;
 }
 
 export interface DepsOptions {
@@ -49,5 +52,6 @@ export function defaultDeps(vmPrefix = "fibrix-vm-", opts: DepsOptions = {}): Ex
     vmHost: (h) => new VirshVmHost({ uri: h.uri, pool: h.storagePool ?? "default" }),
     virsh: opts.virsh ?? virsh,
     vmStopTimeoutMs: opts.vmStopTimeoutMs ?? 60_000,
+    imageLocks: new KeyedLock(),
   };
 }

@@ -3,8 +3,9 @@
  * a VM host with the VMs the region expects there (backend/libvirt/reconcile.ts), clean orphans
  * (ours only: prefixed domains with fibrix metadata, volumes named by our scheme) and report
  * VMs whose domain is missing. VMs being created or deleted right now (`busy`, as the region
- * saw it when it queued this task, plus what this agent worked on since: ctx.recentObjects) are
- * neither orphans nor missing: their own tasks settle them, and the next reconcile judges them.
+ * saw them when this task was claimed, plus those whose tasks this agent claimed since:
+ * ctx.claimedSince) are neither orphans nor missing: their own tasks settle them, and the next
+ * reconcile judges them.
  * An unreachable host is data, not a failure.
  */
 import { type VmRecord, reconcileHost } from "../../libvirt/reconcile";
@@ -34,16 +35,23 @@ function records(raw: unknown): VmRecord[] {
 export function hostReconcileExecutor(deps: ExecutorDeps): Executor {
   return {
     kind: KIND,
-    async run({ task, recentObjects }) {
+    async run({ task, claimedSince }) {
       const p = task.payload;
       const host = deps.vmHost(hostConfig(p, KIND));
-      const busy = new Set([...strList(p, "busy", KIND), ...recentObjects()]);
-      busy.delete(task.objectId); // the host itself
+      const busy = new Set(strList(p, "busy", KIND));
       const expected = records(p.vms);
-      // Busy VMs count as expected, so a half-made one is not cleaned as an orphan.
-      const placeholders: VmRecord[] = [...busy]
-        .filter((id) => !expected.some((v) => v.id === id))
-        .map((id) => ({ id, tenant: "", vcpus: 0, memoryMiB: 0, powerState: "on" }));
+      const known = new Set(expected.map((v) => v.id));
+      // Busy VMs, and those this agent took work for since the region listed them (at this
+      // task's claim), count as expected: a half-made or brand-new one is not an orphan.
+      const spared = new Set([...busy, ...claimedSince()].filter((id) => !known.has(id)));
+      const placeholders: VmRecord[] = [...spared].map((id) => ({
+        id,
+        tenant: "",
+        vcpus: 0,
+        memoryMiB: 0,
+        powerState: "on",
+      }));
+      const settled = (id: string) => !busy.has(id) && !spared.has(id);
       const r = await reconcileHost(host, [...expected, ...placeholders], {
         clean: p.clean !== false,
         prefix: deps.vmPrefix,
@@ -52,11 +60,11 @@ export function hostReconcileExecutor(deps: ExecutorDeps): Executor {
       return {
         unreachable: false,
         diff: {
-          missingDomains: r.diff.missingDomains.filter((m) => !busy.has(m.id)).map((m) => ({ id: m.id })),
+          missingDomains: r.diff.missingDomains.filter((m) => settled(m.id)).map((m) => ({ id: m.id })),
           orphanDomains: r.diff.orphanDomains.map((d) => ({ name: d.name })),
           orphanVolumes: r.diff.orphanVolumes.map((v) => ({ name: v.name })),
           drifted: r.diff.drifted
-            .filter((d) => !busy.has(d.id))
+            .filter((d) => settled(d.id))
             .map((d) => ({ id: d.id, field: d.field, expected: d.expected, actual: d.actual })),
           unmanaged: r.diff.unmanaged,
         },

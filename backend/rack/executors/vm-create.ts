@@ -1,6 +1,7 @@
 /**
  * vm.create (payload { vmId, hostname, host, image, cores, memoryMiB, diskGiB, userData?,
- * sshKeys, powerState, tenantId }): compose the domain on its host (backend/libvirt/compose.ts:
+ * sshKeys, powerState, tenantId, imageSource? }): the base image first when the host lacks it
+ * (imageSource: the catalogue's { name, os, format, path }), then compose the domain on its host (backend/libvirt/compose.ts:
  * disk cloned on the base image, seed ISO, define, start). Idempotent, because the region hands
  * the task out again when a rack died holding it: an existing domain of this VM is success (and
  * is started if it should run); on a second attempt, a half-made VM of the dead one (volumes,
@@ -10,6 +11,7 @@
 import { composeVm, destroyVm } from "../../libvirt/compose";
 import type { Executor } from "../executor";
 import type { ExecutorDeps } from "./deps";
+import { ensureImage, imageSourceOf } from "./image-import";
 import { optPowerState, optStr, posInt, str, strList } from "./payload";
 import { findDomain, firstIpv4, vmTarget } from "./vm-target";
 
@@ -40,6 +42,12 @@ export function vmCreateExecutor(deps: ExecutorDeps): Executor {
         // An earlier attempt got this far; finish what it may not have (the start).
         if (spec.start && existing.state === "shutoff") await host.startDomain(domain);
         return { domain, ip: await firstIpv4(host, domain), existed: true };
+      }
+      // The region names the catalogue's source: a VM placed on a host whose import of the
+      // image has not run yet (or is running) gets it first, instead of failing.
+      if (p.imageSource !== undefined) {
+        const base = await ensureImage(deps, host, imageSourceOf(p.imageSource, KIND), progress, signal);
+        if (base.existed === false) await progress(`imported base image ${spec.image}`);
       }
       if (task.attempt > 1) {
         // Leftovers of an attempt that died before its domain was defined (volumes, no domain).

@@ -105,7 +105,7 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
         // Only catalogue images: a typo fails here, not minutes later on the host.
         const image = await trx
           .selectFrom("images")
-          .select("id")
+          .select(["id", "os", "format", "source"])
           .where("name", "=", body.image)
           .executeTakeFirst();
         if (!image) {
@@ -196,6 +196,13 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
             sshKeys: body.sshKeys ?? [],
             powerState: row.powerState,
             tenantId,
+            // The host may not have imported it yet: the rack then does it first.
+            imageSource: {
+              name: body.image,
+              os: image.os,
+              format: image.format,
+              path: (JSON.parse(image.source) as { path: string }).path,
+            },
           },
         });
         notify.push(host.rackId);

@@ -177,3 +177,36 @@ test("a file that is not what it was registered as fails with the host's reason;
   expect(reasonOf(hosts[0]!)).toBe("already on the host as fibrix-image.other.preloaded.qcow2");
   expect(reasonOf(hosts[1]!)).toBe("imported as fibrix-image.other.preloaded.qcow2");
 }, 240_000);
+
+test("a VM created right after its image is registered waits for the import instead of failing", async () => {
+  const created = await http(r.api, "POST", "/images", {
+    body: { name: "jammy", os: "ubuntu", format: "qcow2", source: { path: tinyPath } },
+  });
+  expect(created.status).toBe(201);
+  // No wait for `ready`: the VM's build and the host's import race, one at a time per host.
+  const vm = await http(r.api, "POST", "/vms", {
+    key,
+    body: { name: "early-1", poolId, image: "jammy", cores: 1, memoryMiB: 128, diskGiB: 1 },
+  });
+  expect(vm.status).toBe(201);
+  const settled = await until(
+    async () => (await http(r.api, "GET", `/vms/${vm.body.id}`, { key })).body,
+    (v) => v.status !== "Creating",
+    120_000,
+  );
+  expect({ status: settled.status, reason: settled.statusReason }).toMatchObject({ status: "Running" });
+  const ready = await admin.images.waitForStatus(created.body.id, "ready", {
+    timeoutMs: 120_000,
+    intervalMs: 200,
+  });
+  expect(ready.status).toBe("ready");
+  // One base volume per host, never two.
+  for (const p of pools) expect((await volumes(p)).filter((v) => v.includes("jammy"))).toHaveLength(1);
+  expect((await http(r.api, "DELETE", `/vms/${vm.body.id}`, { key })).status).toBe(202);
+  await until(
+    async () => (await http(r.api, "GET", `/vms/${vm.body.id}`, { key })).status,
+    (s) => s === 404,
+    120_000,
+  );
+  expect((await http(r.api, "DELETE", `/images/${created.body.id}`)).status).toBe(204);
+}, 240_000);

@@ -163,7 +163,8 @@ test("a tenant's VM is created on libvirt, resized, stopped, started and deleted
 }, 300_000);
 
 test("a create the host cannot do (image missing) fails cleanly: VM Failed, capacity back, nothing left", async () => {
-  // Registered, but its file does not exist: the host's import fails, then so does the build.
+  // Registered, but its file does not exist: the build imports the base image first, and that
+  // fails with the file's reason.
   await registerImage(r.api, "no-such-image", { path: join(work, "no-such-image.qcow2") });
   const vm = (
     await http(r.api, "POST", "/vms", {
@@ -174,7 +175,7 @@ test("a create the host cannot do (image missing) fails cleanly: VM Failed, capa
   const failed = await settled(vm.id, "Creating");
   expect(failed).toMatchObject({
     status: "Failed",
-    statusReason: expect.stringMatching(/^IMAGE_NOT_FOUND: /),
+    statusReason: expect.stringMatching(/^INVALID_IMAGE: .*no-such-image\.qcow2.*No such file/),
   });
   expect((await http(r.api, "GET", `/pools/${poolId}`)).body.used).toEqual({
     cores: 0,

@@ -105,29 +105,37 @@ test("never two tasks for the same object at once; they run in claim order", asy
   expect(log.indexOf("start 9")).toBeLessThan(log.indexOf("end 1"));
 });
 
-test("recentObjects: objects held or finished here lately, so a host reconcile spares them", async () => {
+test("claimedSince: the objects of tasks claimed after this one (a host reconcile spares them)", async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
   const seen: string[][] = [];
   const vm: Executor = {
     kind: "vm.create",
     async run() {
-      await sleep(20);
       return {};
     },
   };
   const reconcile: Executor = {
     kind: "host.reconcile",
-    async run({ recentObjects }) {
-      seen.push([...recentObjects()].sort());
+    async run({ claimedSince }) {
+      await gate; // VM work is claimed while this one runs
+      seen.push([...claimedSince()].sort());
       return {};
     },
   };
-  const built = region.enqueue("vm.create", "vm_built", {});
+  const before = region.enqueue("vm.create", "vm_before", {});
   await start([vm, reconcile]);
-  await until(finished([built]));
+  await until(finished([before]));
   const r = region.enqueue("host.reconcile", "mch_host", {});
+  await until(() => agent!.stats().held > 0);
+  const after = region.enqueue("vm.create", "vm_after", {});
+  await until(finished([after]));
+  release();
   await until(finished([r]));
-  // The VM built before the reconcile ran is recent; the reconcile's own host is held.
-  expect(seen).toEqual([["mch_host", "vm_built"]]);
+  // The VM built before the reconcile was claimed is the region's to list; the later one is spared.
+  expect(seen).toEqual([["vm_after"]]);
 });
 
 test("an unknown kind is UNSUPPORTED; an executor's typed error keeps its code", async () => {
