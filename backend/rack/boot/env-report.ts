@@ -5,61 +5,74 @@
  * sectors) and the rack does the arithmetic here, where it is typed and unit-tested, rather than
  * in busybox shell.
  */
-import { type Static, Type } from "@sinclair/typebox";
-import { Value } from "@sinclair/typebox/value";
+import type { Static } from "@sinclair/typebox";
 import type { CommissioningReport } from "../../../sdk/schema/rack-agent";
 import { BootError } from "./boot-error";
 import { hexBytes, installedMemoryMiB } from "./smbios-memory";
 
-export const ReportKind = Type.Union([
-  Type.Literal("commission"),
-  Type.Literal("deploy"),
-  Type.Literal("booted"),
-]);
-export type ReportKind = Static<typeof ReportKind>;
+/**
+ * The report schema, built on first use: TypeBox's value checker costs ~12 MB of resident
+ * memory, which a rack without boot services (or before its first report) need not carry.
+ */
+function reportSchema() {
+  const { Type } = require("@sinclair/typebox") as typeof import("@sinclair/typebox");
+  const Test = Type.Object({
+    name: Type.String({ maxLength: 64 }),
+    passed: Type.Boolean(),
+    detail: Type.String({ maxLength: 4096 }),
+  });
+  return Type.Object({
+    kind: Type.Union([Type.Literal("commission"), Type.Literal("deploy"), Type.Literal("booted")]),
+    /** The address the machine got by DHCP. */
+    ip: Type.Optional(Type.String({ maxLength: 64 })),
+    cores: Type.Optional(Type.Integer({ minimum: 0, maximum: 4096 })),
+    cpuModel: Type.Optional(Type.String({ maxLength: 256 })),
+    memTotalKiB: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** Sum of "System RAM" ranges of the firmware memory map (/sys/firmware/memmap). */
+    e820Bytes: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** Raw SMBIOS type-17 structures, hex. */
+    dmi17: Type.Optional(Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 256 })),
+    disks: Type.Optional(
+      Type.Array(
+        Type.Object({ name: Type.String({ maxLength: 32 }), sectors: Type.Integer({ minimum: 0 }) }),
+        {
+          maxItems: 64,
+        },
+      ),
+    ),
+    nics: Type.Optional(
+      Type.Array(Type.Object({ name: Type.String({ maxLength: 32 }), mac: Type.String({ maxLength: 32 }) }), {
+        maxItems: 64,
+      }),
+    ),
+    tests: Type.Optional(Type.Array(Test, { maxItems: 64 })),
+    /** Deploy: bytes written to the disk. */
+    bytes: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** Deploy: the disk the image went to. */
+    disk: Type.Optional(Type.String({ maxLength: 32 })),
+    /** Booted: what the deployed system says about itself. */
+    message: Type.Optional(Type.String({ maxLength: 1024 })),
+    /** Set by the environment when its own work failed (e.g. the image download). */
+    error: Type.Optional(Type.String({ maxLength: 4096 })),
+  });
+}
 
-const Test = Type.Object({
-  name: Type.String({ maxLength: 64 }),
-  passed: Type.Boolean(),
-  detail: Type.String({ maxLength: 4096 }),
-});
+export type EnvReport = Static<ReturnType<typeof reportSchema>>;
+export type ReportKind = EnvReport["kind"];
 
-export const EnvReport = Type.Object({
-  kind: ReportKind,
-  /** The address the machine got by DHCP. */
-  ip: Type.Optional(Type.String({ maxLength: 64 })),
-  cores: Type.Optional(Type.Integer({ minimum: 0, maximum: 4096 })),
-  cpuModel: Type.Optional(Type.String({ maxLength: 256 })),
-  memTotalKiB: Type.Optional(Type.Integer({ minimum: 0 })),
-  /** Sum of "System RAM" ranges of the firmware memory map (/sys/firmware/memmap). */
-  e820Bytes: Type.Optional(Type.Integer({ minimum: 0 })),
-  /** Raw SMBIOS type-17 structures, hex. */
-  dmi17: Type.Optional(Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 256 })),
-  disks: Type.Optional(
-    Type.Array(Type.Object({ name: Type.String({ maxLength: 32 }), sectors: Type.Integer({ minimum: 0 }) }), {
-      maxItems: 64,
-    }),
-  ),
-  nics: Type.Optional(
-    Type.Array(Type.Object({ name: Type.String({ maxLength: 32 }), mac: Type.String({ maxLength: 32 }) }), {
-      maxItems: 64,
-    }),
-  ),
-  tests: Type.Optional(Type.Array(Test, { maxItems: 64 })),
-  /** Deploy: bytes written to the disk. */
-  bytes: Type.Optional(Type.Integer({ minimum: 0 })),
-  /** Deploy: the disk the image went to. */
-  disk: Type.Optional(Type.String({ maxLength: 32 })),
-  /** Booted: what the deployed system says about itself. */
-  message: Type.Optional(Type.String({ maxLength: 1024 })),
-  /** Set by the environment when its own work failed (e.g. the image download). */
-  error: Type.Optional(Type.String({ maxLength: 4096 })),
-});
-export type EnvReport = Static<typeof EnvReport>;
+let checker: {
+  schema: ReturnType<typeof reportSchema>;
+  Value: typeof import("@sinclair/typebox/value").Value;
+};
 
 export function parseEnvReport(body: unknown, kind: ReportKind): EnvReport {
-  if (!Value.Check(EnvReport, body)) {
-    const first = [...Value.Errors(EnvReport, body)][0];
+  checker ??= {
+    schema: reportSchema(),
+    Value: (require("@sinclair/typebox/value") as typeof import("@sinclair/typebox/value")).Value,
+  };
+  const { schema, Value } = checker;
+  if (!Value.Check(schema, body)) {
+    const first = [...Value.Errors(schema, body)][0];
     throw new BootError(
       "BOOT_BAD_REPORT",
       `malformed ${kind} report: ${first ? `${first.path} ${first.message}` : "not an object"}`,
