@@ -3,6 +3,7 @@
  * full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"), so a rack fleet that
  * lost its region does not come back at it in lockstep when it restarts.
  */
+import { backoffMs } from "../../sdk/http";
 
 export interface Backoff {
   /** Ceiling of the first pause. */
@@ -13,14 +14,13 @@ export interface Backoff {
 
 export const REGION_BACKOFF: Backoff = { baseMs: 250, capMs: 5_000 };
 
-/** Pause before retry `attempt` (1-based): uniform in [0, min(cap, base·2^(attempt-1))]. */
+/** Pause before retry `attempt` (1-based): the SDK's full jitter, with the rack's policy. */
 export function backoffDelayMs(
   attempt: number,
   policy: Backoff = REGION_BACKOFF,
   random = Math.random,
 ): number {
-  const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.floor(random() * ceiling);
+  return backoffMs(attempt, random, policy.baseMs, policy.capMs);
 }
 
 /** Resolves after `ms`, or at once (without throwing) when `signal` aborts: callers check the signal. */

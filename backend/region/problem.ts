@@ -5,51 +5,20 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
 import { ConflictError, type FieldError, FibrixError, ValidationError } from "../../sdk/errors";
+import { explainSchemaError, type SchemaError } from "../../sdk/schema-errors";
 import { isForeignKeyViolation, isUniqueViolation } from "./store/open";
 
-interface AjvError {
-  instancePath: string;
-  keyword: string;
-  message?: string;
-  params: Record<string, unknown>;
-}
-
 /** One readable reason per field from ajv's errors. */
-export function fieldErrors(errors: AjvError[], where: string): FieldError[] {
+export function fieldErrors(errors: SchemaError[], where: string): FieldError[] {
   const out = new Map<string, string>();
   const prefix = where === "body" ? "" : `${where}:`;
   for (const e of errors) {
-    let field = e.instancePath;
-    let reason = e.message ?? e.keyword;
-    if (e.keyword === "required") {
-      field = `${field}/${String(e.params.missingProperty)}`;
-      reason = "is required";
-    } else if (e.keyword === "additionalProperties") {
-      field = `${field}/${String(e.params.additionalProperty)}`;
-      reason = "is not a known field";
-    } else if (e.keyword === "pattern" || e.keyword === "format") {
-      reason = `is not valid (${patternHint(e)})`;
-    } else if (e.keyword === "enum") {
-      reason = `must be one of ${(e.params.allowedValues as unknown[]).join(", ")}`;
-    } else if (e.keyword === "anyOf" || e.keyword === "oneOf") {
-      continue; // the branch errors already say what is wrong
-    }
-    const key = `${prefix}${field || "/"}`;
-    if (!out.has(key)) out.set(key, reason);
+    const x = explainSchemaError(e, "field");
+    if (!x) continue;
+    const key = `${prefix}${x.pointer || "/"}`;
+    if (!out.has(key)) out.set(key, x.reason);
   }
   return [...out].map(([field, reason]) => ({ field, reason }));
-}
-
-function patternHint(e: AjvError): string {
-  if (e.keyword === "format") return `must be a ${String(e.params.format)}`;
-  const p = String(e.params.pattern);
-  if (p.includes("[0-9a-fA-F]{2}(:")) return "must be a MAC address like 52:54:00:12:34:56";
-  if (p.includes("/([0-9]|[12][0-9]|3[0-2])$")) return "must be an IPv4 CIDR like 10.20.0.0/24";
-  if (p.includes("25[0-5]")) return "must be an IPv4 address";
-  if (p.startsWith("^[a-z]{2,4}_")) return "must be an object id like rgn_0123456789abcdef";
-  if (p.startsWith("^[a-z0-9]([a-z0-9-]{0,61}")) return "must be a lower-case DNS label";
-  if (p.startsWith("^(?=.{1,253}$)")) return "must be a DNS domain like girona.fibrix.example";
-  return `must match ${p}`;
 }
 
 /** The column(s) named by either engine's unique-violation message ("UNIQUE constraint failed: tenants.name"). */
@@ -79,7 +48,7 @@ export function installProblemHandlers(app: FastifyInstance): void {
       );
     }
     if (error.validation) {
-      const errors = fieldErrors(error.validation as AjvError[], error.validationContext ?? "body");
+      const errors = fieldErrors(error.validation as SchemaError[], error.validationContext ?? "body");
       const detail = errors.map((e) => `${e.field} ${e.reason}`).join("; ");
       return sendProblem(reply, new ValidationError(detail, errors));
     }

@@ -6,8 +6,9 @@
  * During a preview, inputs computed from other resources are the engine's "unknown" sentinel;
  * those are not judged (they are checked again at `up`, when known).
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import Ajv, { type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
+import { explainSchemaError } from "../../sdk/schema-errors";
 
 /** What the engine sends for a value not known yet (sdk/nodejs/runtime/rpc.ts `unknownValue`). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -57,42 +58,17 @@ function touchesUnknown(root: unknown, pointer: string): boolean {
   return false;
 }
 
-function hint(e: ErrorObject): string {
-  if (e.keyword === "format") return `must be a ${String(e.params.format)}`;
-  const p = String(e.params.pattern);
-  if (p.includes("[0-9a-fA-F]{2}(:")) return "must be a MAC address like 52:54:00:12:34:56";
-  if (p.includes("/([0-9]|[12][0-9]|3[0-2])$")) return "must be an IPv4 CIDR like 10.20.0.0/24";
-  if (p.includes("25[0-5]")) return "must be an IPv4 address";
-  if (p.startsWith("^[a-z]{2,4}_")) return "must be an object id like rgn_0123456789abcdef";
-  if (p.startsWith("^[a-z0-9]([a-z0-9-]{0,61}")) return "must be a lower-case DNS label";
-  if (p.startsWith("^(?=.{1,253}$)")) return "must be a DNS domain like girona.fibrix.example";
-  return `must match ${p}`;
-}
-
 /** One failure per property, in ajv's order; unknown (preview) values are skipped. */
 export function checkAgainst(schema: object, value: unknown): CheckFailure[] {
   const validate = validatorFor(schema);
   if (validate(value)) return [];
   const out = new Map<string, string>();
   for (const e of validate.errors ?? []) {
-    let pointer = e.instancePath;
-    let reason = e.message ?? e.keyword;
-    if (e.keyword === "required") {
-      pointer = `${pointer}/${String(e.params.missingProperty)}`;
-      reason = "is required";
-    } else if (e.keyword === "additionalProperties") {
-      pointer = `${pointer}/${String(e.params.additionalProperty)}`;
-      reason = "is not a known property";
-    } else if (e.keyword === "pattern" || e.keyword === "format") {
-      reason = `is not valid (${hint(e)})`;
-    } else if (e.keyword === "enum") {
-      reason = `must be one of ${(e.params.allowedValues as unknown[]).join(", ")}`;
-    } else if (e.keyword === "anyOf" || e.keyword === "oneOf") {
-      continue; // the branches' own errors say what is wrong
-    }
+    const x = explainSchemaError(e, "property");
+    if (!x) continue;
     if (e.keyword !== "required" && touchesUnknown(value, e.instancePath)) continue;
-    const property = propertyPath(pointer) || "(inputs)";
-    if (!out.has(property)) out.set(property, reason);
+    const property = propertyPath(x.pointer) || "(inputs)";
+    if (!out.has(property)) out.set(property, x.reason);
   }
   return [...out].map(([property, reason]) => ({ property, reason }));
 }
