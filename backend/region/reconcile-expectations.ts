@@ -1,7 +1,7 @@
 /**
  * What a host.reconcile task tells the rack: the VMs the region expects on the host, and those
- * still being created or deleted (busy: their own tasks settle them). Computed when the task is
- * queued and again when a rack claims it, so a VM made while the task waited in the queue is
+ * still being created or deleted (busy: their own tasks settle them). Computed when a rack
+ * claims the task, not when it is queued, so a VM made while the task waited in the queue is
  * never taken for an orphan.
  */
 import type { Kysely } from "kysely";

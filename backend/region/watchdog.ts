@@ -13,7 +13,6 @@ import { BUSY_STATES, transition } from "./lifecycle";
 import { powerWithSecret } from "./machine-work";
 import { HEARTBEAT_INTERVAL_MS } from "./routes/rack-agent";
 import { applyOutcome } from "./task-effects";
-import { reconcileExpectations } from "./reconcile-expectations";
 import { enqueueTask } from "./tasks";
 
 export interface WatchdogOptions {
@@ -179,8 +178,9 @@ export class Watchdog {
   }
 
   /**
-   * One host.reconcile task per VM host on an online rack (unless one is pending), listing the
-   * VMs the region expects there; the rack cleans orphans and reports missing domains.
+   * One host.reconcile task per VM host on an online rack (unless one is pending); when a rack
+   * claims it, it lists the VMs the region expects there, and the rack cleans orphans and
+   * reports missing domains.
    */
   async queueReconciles(): Promise<void> {
     const db = this.ctx.store.db;
@@ -208,7 +208,8 @@ export class Watchdog {
           kind: "host.reconcile",
           objectId: h.id,
           maxAttempts: 1,
-          payload: { host: JSON.parse(h.vmHostConfig!), ...(await reconcileExpectations(trx, h.id)) },
+          // The VMs it expects are added when a rack claims it (routes/rack-agent.ts).
+          payload: { host: JSON.parse(h.vmHostConfig!) },
         });
       });
       this.ctx.tasks.notify(h.rackId);
