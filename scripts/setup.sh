@@ -12,9 +12,10 @@ cd "$(dirname "$0")/.."
 #   dnsmasq-base, ipxe-qemu, ipxe, iproute2: rack boot services and the PXE lab in a netns
 #   busybox-static, syslinux, syslinux-common, mtools: the commissioning/deploy environment and test disk
 #   openssl: the Terraform provider's per-run TLS certificate (go-plugin AutoMTLS)
+#   python3-yaml: the seed ISO test loads our cloud-init YAML with PyYAML, as cloud-init does
 DEB_PACKAGES=(openipmi ipmitool freeipmi-tools libvirt-daemon-system libvirt-clients qemu-system-x86
   qemu-utils genisoimage postgresql bind9-dnsutils dnsmasq-base ipxe-qemu ipxe iproute2 procps
-  busybox-static syslinux syslinux-common mtools openssl)
+  busybox-static syslinux syslinux-common mtools openssl python3-yaml)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
