@@ -40,8 +40,8 @@ export interface RackBootOptions {
 
 export class RackBoot {
   readonly services: BootServices;
-  readonly http: BootHttpServer;
-  readonly dnsmasq: DnsmasqProcess;
+  private readonly http: BootHttpServer;
+  private readonly dnsmasq: DnsmasqProcess;
   private relay: NetnsRelay | undefined;
   private applying: Promise<unknown> = Promise.resolve();
   private dhcpFailed = false;
@@ -97,11 +97,6 @@ export class RackBoot {
       dhcp: this.dnsmasq.running ? "running" : this.dhcpFailed ? "failed" : "stopped",
       "boot-http": this.stopped ? "stopped" : "running",
     };
-  }
-
-  /** Resolves once the current dnsmasq configuration is applied (tests and start-up). */
-  settled(): Promise<unknown> {
-    return this.applying;
   }
 
   async stop(): Promise<void> {
