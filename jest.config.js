@@ -6,6 +6,9 @@ module.exports = {
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
+  // The run owns its daemons (a private libvirtd): made on first use, stopped at the end.
+  globalSetup: "<rootDir>/test/helpers/run-setup.ts",
+  globalTeardown: "<rootDir>/test/helpers/run-teardown.ts",
   testTimeout: 60000,
   maxWorkers: 2,
   verbose: false,

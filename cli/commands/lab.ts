@@ -6,6 +6,10 @@
  *
  *   fibrix lab bmc --count 20 --base-port 9001 --user admin --password pass --auth md5,password
  *   fibrix lab bmc --count 1000 --first-address 127.0.1.1 --port 623 --user admin --password pass
+ *
+ * `fibrix lab libvirtd --dir DIR`: a private libvirtd for lab VM hosts and BMC-bound domains
+ * (backend/lab/private-libvirtd.ts), with its state in DIR, until SIGINT/SIGTERM; it prints the
+ * URI to give `--libvirt-uri` and VM hosts. What it defined stays in DIR for the next start.
  */
 
 import { Command } from "commander";
@@ -13,6 +17,7 @@ import type { LabBmcHandle, StartLabBmcsOptions } from "../../backend/lab/bmc/se
 import { loopbackAddresses, startLabBmcs } from "../../backend/lab/bmc/server";
 import type { LabAuthType } from "../../backend/lab/bmc/session-table";
 import { virshMachine } from "../../backend/lab/bmc/virsh-binding";
+import { startPrivateLibvirtd, stopPrivateLibvirtd } from "../../backend/lab/private-libvirtd";
 
 export interface LabCommandIo {
   out(line: string): void;
@@ -136,7 +141,7 @@ export function bmcTable(bmcs: readonly LabBmcHandle[], limit = 50): string[] {
 }
 
 export function labCommand(io: LabCommandIo = defaultIo): Command {
-  const lab = new Command("lab").description("virtual lab: simulated PE860 BMCs");
+  const lab = new Command("lab").description("virtual lab: simulated PE860 BMCs, a private libvirtd");
   lab
     .command("bmc")
     .description("run simulated IPMI v1.5 BMCs on loopback until SIGINT/SIGTERM")
@@ -176,6 +181,32 @@ export function labCommand(io: LabCommandIo = defaultIo): Command {
       io.out(
         `stopped: ${t.received} datagrams, ${t.answered} answered, ${t.malformed} malformed, ${t.authFailures} auth failures`,
       );
+      io.setExitCode(0);
+    });
+  lab
+    .command("libvirtd")
+    .description("run a private libvirtd (its own config, socket and state in --dir) until SIGINT/SIGTERM")
+    .requiredOption("--dir <path>", "directory for its config, sockets, state and logs (absolute)")
+    .action(async (o: { dir: string }) => {
+      if (!o.dir.startsWith("/")) {
+        io.err("fibrix lab libvirtd: --dir must be an absolute path");
+        io.setExitCode(2);
+        return;
+      }
+      try {
+        const d = await startPrivateLibvirtd(o.dir, { onProgress: (l) => io.err(l) });
+        io.out(`libvirtd ${d.libvirtdPid} up: virsh -c '${d.uri}'; Ctrl-C to stop`);
+      } catch (e) {
+        io.err(`fibrix lab libvirtd: ${(e as Error).message}`);
+        io.setExitCode(1);
+        return;
+      }
+      // Signal listeners alone do not keep the process up: nothing else here holds the loop.
+      const keepAlive = setInterval(() => {}, 60_000);
+      await io.waitForStop();
+      clearInterval(keepAlive);
+      await stopPrivateLibvirtd(o.dir);
+      io.out("stopped");
       io.setExitCode(0);
     });
   return lab;

@@ -1,49 +1,85 @@
 /**
- * A real libvirtd for integration tests (see /work/shared/peers.md, libvirt).
+ * The libvirtd of this test run: a private daemon (backend/lab/private-libvirtd.ts) with its own
+ * config, sockets, pid files and state under a directory of the run, reached as
+ * `qemu:///system?socket=…`. A libvirtd on the default socket is neither used nor touched.
  *
- * If `virsh -c qemu:///system version` already answers, it is reused and never stopped.
- * Otherwise (as root, no systemd) we start `virtlogd -d` and `libvirtd -d` ourselves, wait
- * until libvirtd answers, and stop exactly those PIDs afterwards.
- *
- * Jest runs test files in parallel workers, and several files may want the daemon at once.
- * A small registry under /tmp (a mkdir lock, one file per user process, a file naming the
- * PIDs the helper started) makes the last user out stop what the helper started, and only
- * that; users whose process died are ignored.
+ * The run owns it: test/helpers/run-daemons.ts (jest globalSetup) names the directory in
+ * FIBRIX_TEST_RUN_DIR, the first test file that needs libvirt starts the daemon (under a lock,
+ * so parallel workers never start two), and globalTeardown stops it by its pid and removes the
+ * directory — every domain, volume and pool the tests defined goes with it. A run killed
+ * midway leaves its directory behind; the next run's globalSetup stops that daemon first.
  */
 import { execFile } from "node:child_process";
-import {
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  rmdirSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
-import { chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-export const SYSTEM_URI = "qemu:///system";
-
-const STATE_DIR = "/tmp/fibrix-test-libvirtd";
-const LOCK_DIR = join(STATE_DIR, "lock");
-const USERS_DIR = join(STATE_DIR, "users");
-const STARTED_FILE = join(STATE_DIR, "started.json");
+import { alive, findPrivateLibvirtd, startPrivateLibvirtd, uriFor } from "../../backend/lab/private-libvirtd";
 
 export interface LibvirtdHandle {
   uri: string;
-  /** PIDs this helper started (empty when an existing daemon was reused). */
-  startedPids: number[];
-  release(): Promise<void>;
+  libvirtdPid: number;
+}
+
+/** The run's directory for its daemons (set by globalSetup; see run-daemons.ts). */
+export function runDir(): string {
+  const dir = process.env.FIBRIX_TEST_RUN_DIR;
+  if (!dir)
+    throw new Error(
+      "FIBRIX_TEST_RUN_DIR is not set: run the tests through jest (jest.config.js globalSetup)",
+    );
+  return dir;
+}
+
+export function libvirtdDir(): string {
+  return join(runDir(), "libvirtd");
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A mkdir lock whose owner is checked, so a killed worker's lock is broken. */
+async function withLock<T>(lock: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, "owner"), String(process.pid));
+      break;
+    } catch {
+      let owner = 0;
+      try {
+        owner = Number(readFileSync(join(lock, "owner"), "utf8"));
+      } catch {}
+      if (owner > 0 && !alive(owner)) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${lock}`);
+      await sleep(200);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** The run's libvirtd, started on first use; the run's teardown stops it. */
+export async function acquireLibvirtd(): Promise<LibvirtdHandle> {
+  const dir = libvirtdDir();
+  const found = findPrivateLibvirtd(dir);
+  if (found !== null) return { uri: found.uri, libvirtdPid: found.libvirtdPid };
+  // Starting probes QEMU (minutes under load): other workers wait for it, they never start a second.
+  return withLock(`${dir}.lock`, 15 * 60_000, async () => {
+    const d = await startPrivateLibvirtd(dir, {
+      onProgress: (line) => process.stderr.write(`test libvirtd: ${line}\n`),
+    });
+    return { uri: d.uri, libvirtdPid: d.libvirtdPid };
+  });
 }
 
 function run(
   cmd: string,
   args: string[],
-  timeoutMs = 15_000,
+  timeoutMs: number,
 ): Promise<{ ok: boolean; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
@@ -55,166 +91,9 @@ function run(
   });
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie (exited, not yet reaped) still answers kill(0).
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-}
-
-async function withLock<T>(fn: () => Promise<T>): Promise<T> {
-  mkdirSync(STATE_DIR, { recursive: true });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      mkdirSync(LOCK_DIR);
-      writeFileSync(join(LOCK_DIR, "owner"), String(process.pid));
-      break;
-    } catch {
-      // A lock left by a dead process (killed worker) is broken after a check of its owner.
-      try {
-        const owner = Number(readFileSync(join(LOCK_DIR, "owner"), "utf8"));
-        if (owner > 0 && !alive(owner)) rmSync(LOCK_DIR, { recursive: true, force: true });
-      } catch {
-        // Owner file not written yet, or already gone: just wait.
-        try {
-          if (Date.now() - statSync(LOCK_DIR).mtimeMs > 60_000)
-            rmSync(LOCK_DIR, { recursive: true, force: true });
-        } catch {}
-      }
-      if (Date.now() > deadline) throw new Error("timed out waiting for the libvirtd helper lock");
-      await sleep(100);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(LOCK_DIR, { recursive: true, force: true });
-  }
-}
-
-async function answers(): Promise<boolean> {
-  return (await run("virsh", ["-c", SYSTEM_URI, "version"], 10_000)).ok;
-}
-
-function readPid(file: string): number | null {
-  try {
-    const pid = Number(readFileSync(file, "utf8").trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
-}
-
-function liveUsers(): number[] {
-  let names: string[] = [];
-  try {
-    names = readdirSync(USERS_DIR);
-  } catch {}
-  const live: number[] = [];
-  for (const n of names) {
-    const pid = Number(n);
-    if (alive(pid)) live.push(pid);
-    else rmSync(join(USERS_DIR, n), { force: true });
-  }
-  return live;
-}
-
-function readStarted(): number[] {
-  try {
-    return (JSON.parse(readFileSync(STARTED_FILE, "utf8")) as number[]).filter((p) => alive(p));
-  } catch {
-    return [];
-  }
-}
-
-async function startDaemons(): Promise<number[]> {
-  for (const d of [
-    "/run/libvirt",
-    "/var/log/libvirt/qemu",
-    "/var/lib/libvirt/qemu",
-    "/var/cache/libvirt/qemu",
-  ]) {
-    mkdirSync(d, { recursive: true });
-  }
-  const started: number[] = [];
-  const logdPid = readPid("/run/virtlogd.pid");
-  if (logdPid === null || !alive(logdPid)) {
-    const r = await run("virtlogd", ["-d"]);
-    if (!r.ok) throw new Error(`virtlogd -d failed: ${r.stderr}`);
-    const pid = readPid("/run/virtlogd.pid");
-    if (pid !== null) started.push(pid);
-  }
-  const r = await run("libvirtd", ["-d"]);
-  if (!r.ok) throw new Error(`libvirtd -d failed: ${r.stderr}`);
-  const deadline = Date.now() + 30_000;
-  while (!(await answers())) {
-    if (Date.now() > deadline) throw new Error("libvirtd did not answer within 30 s");
-    await sleep(200);
-  }
-  const pid = readPid("/run/libvirtd.pid");
-  if (pid !== null) started.push(pid);
-  return started;
-}
-
-async function stopPids(pids: readonly number[]): Promise<void> {
-  // libvirtd first (it talks to virtlogd), then virtlogd: reverse start order.
-  for (const pid of [...pids].reverse()) {
-    if (!alive(pid)) continue;
-    process.kill(pid, "SIGTERM");
-    const deadline = Date.now() + 10_000;
-    while (alive(pid) && Date.now() < deadline) await sleep(100);
-    if (alive(pid)) process.kill(pid, "SIGKILL");
-  }
-}
-
-/** Makes sure a system libvirtd answers; call `release()` in afterAll. */
-export async function acquireLibvirtd(): Promise<LibvirtdHandle> {
-  return withLock(async () => {
-    mkdirSync(USERS_DIR, { recursive: true });
-    let startedPids = readStarted();
-    if (!(await answers())) {
-      startedPids = [...startedPids, ...(await startDaemons())];
-      writeFileSync(STARTED_FILE, JSON.stringify(startedPids));
-    }
-    writeFileSync(join(USERS_DIR, String(process.pid)), "");
-    let released = false;
-    return {
-      uri: SYSTEM_URI,
-      startedPids,
-      release: () => {
-        if (released) return Promise.resolve();
-        released = true;
-        return withLock(async () => {
-          try {
-            unlinkSync(join(USERS_DIR, String(process.pid)));
-          } catch {}
-          if (liveUsers().length > 0) return;
-          const pids = readStarted();
-          await stopPids(pids);
-          rmSync(STARTED_FILE, { force: true });
-          try {
-            rmdirSync(USERS_DIR);
-          } catch {}
-        });
-      },
-    };
-  });
-}
-
-/** Runs virsh against the system daemon for test setup and assertions. */
+/** Runs virsh against the run's daemon for test setup and assertions. */
 export async function virshSys(args: string[]): Promise<string> {
-  const r = await run("virsh", ["-c", SYSTEM_URI, ...args], 60_000);
+  const r = await run("virsh", ["-c", uriFor(libvirtdDir()), ...args], 60_000);
   if (!r.ok) throw new Error(`virsh ${args.join(" ")}: ${r.stderr.trim()}`);
   return r.stdout;
 }
@@ -238,11 +117,7 @@ export async function createTestPool(prefix: string): Promise<TestPool> {
     name,
     dir,
     remove: async () => {
-      const doms = (await virshSys(["list", "--all", "--name"])).split("\n").map((l) => l.trim());
-      for (const d of doms.filter((n) => n.startsWith(prefix))) {
-        await virshSys(["destroy", d]).catch(() => {});
-        await virshSys(["undefine", d]).catch(() => {});
-      }
+      await removeDomains(prefix);
       const vols = await virshSys(["vol-list", "--pool", name]).catch(() => "");
       for (const line of vols.split("\n").slice(2)) {
         const v = line.trim().split(/\s+/)[0];
@@ -253,6 +128,15 @@ export async function createTestPool(prefix: string): Promise<TestPool> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Destroys and undefines every domain whose name starts with `prefix` (teardown). */
+export async function removeDomains(prefix: string): Promise<void> {
+  const doms = (await virshSys(["list", "--all", "--name"])).split("\n").map((l) => l.trim());
+  for (const d of doms.filter((n) => n.startsWith(prefix))) {
+    await virshSys(["destroy", d]).catch(() => {});
+    await virshSys(["undefine", "--nvram", d]).catch(() => virshSys(["undefine", d]).catch(() => {}));
+  }
 }
 
 /** Names of all domains, and of all volumes in `pool`, that start with `prefix`. */

@@ -1,17 +1,17 @@
 /**
- * The lab BMC driving a real libvirt domain through virsh (qemu:///system, TCG): ipmitool's
- * power on/off reach the domain, and a domain stopped behind the BMC's back shows as off.
- * libvirtd comes from the shared test helper (reused if running, else started and stopped).
+ * The lab BMC driving a real libvirt domain through virsh (the run's private libvirtd, TCG):
+ * ipmitool's power on/off reach the domain, and a domain stopped behind the BMC's back shows
+ * as off.
  */
 import { execFile } from "node:child_process";
-import { acquireLibvirtd, type LibvirtdHandle } from "../../helpers/libvirtd";
+import { acquireLibvirtd, removeDomains } from "../../helpers/libvirtd";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LabBmcs, startLabBmcs } from "../../../backend/lab/bmc/server";
 import { virshMachine } from "../../../backend/lab/bmc/virsh-binding";
 
-const URI = "qemu:///system";
+let URI = "";
 const DOMAIN = `fibrix-lab-bmc-${process.pid}`;
 
 function sh(
@@ -40,7 +40,6 @@ async function waitFor(pred: () => Promise<boolean>, ms: number): Promise<boolea
 }
 
 describe("lab BMC bound to a libvirt domain (virsh)", () => {
-  let daemon: LibvirtdHandle | undefined;
   let dir: string;
   let lab: LabBmcs;
   let port: number;
@@ -63,7 +62,7 @@ describe("lab BMC bound to a libvirt domain (virsh)", () => {
     ]);
 
   beforeAll(async () => {
-    daemon = await acquireLibvirtd();
+    URI = (await acquireLibvirtd()).uri;
     dir = mkdtempSync(join(tmpdir(), "lab-libvirt-"));
     const xml = join(dir, "domain.xml");
     writeFileSync(
@@ -87,10 +86,8 @@ describe("lab BMC bound to a libvirt domain (virsh)", () => {
 
   afterAll(async () => {
     await lab?.close();
-    await virsh("destroy", DOMAIN);
-    await virsh("undefine", DOMAIN);
+    if (URI) await removeDomains(DOMAIN);
     if (dir) rmSync(dir, { recursive: true, force: true });
-    await daemon?.release();
   });
 
   test("ipmitool power on starts the domain; power off destroys it; status follows", async () => {

@@ -43,7 +43,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await pool?.remove();
   if (work) rmSync(work, { recursive: true, force: true });
-  await daemon?.release();
 });
 
 test("finds and cleans orphans made out of band, keeps what is expected and what is not ours", async () => {

@@ -54,7 +54,6 @@ afterAll(async () => {
     } catch {}
   }
   if (work) rmSync(work, { recursive: true, force: true });
-  await daemon?.release();
 });
 
 describe("libvirt VM flow on a real libvirtd", () => {

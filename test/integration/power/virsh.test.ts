@@ -1,10 +1,9 @@
 /**
  * The virsh power driver against real libvirt: the daemon-less test:///default driver always,
- * and a real QEMU (TCG) domain on qemu:///system when a libvirtd is running on this machine.
+ * and a real QEMU (TCG) domain on the run's private libvirtd.
  */
 
-import { acquireLibvirtd, type LibvirtdHandle } from "../../helpers/libvirtd";
-import { execFileSync } from "node:child_process";
+import { acquireLibvirtd, removeDomains, virshSys } from "../../helpers/libvirtd";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,14 +28,13 @@ describe("test:///default (no daemon)", () => {
 });
 
 describe("qemu:///system (real TCG domain)", () => {
-  let daemon: LibvirtdHandle;
+  let uri = "";
   const name = `fibrix-power-test-${process.pid}`;
   const dir = mkdtempSync(join(tmpdir(), "fibrix-virsh-test-"));
-  const virsh = (...args: string[]) =>
-    execFileSync("virsh", ["-c", "qemu:///system", ...args], { encoding: "utf8" });
+  const virsh = (...args: string[]) => virshSys(args);
 
   beforeAll(async () => {
-    daemon = await acquireLibvirtd();
+    uri = (await acquireLibvirtd()).uri;
     const xml = join(dir, "d.xml");
     writeFileSync(
       xml,
@@ -44,33 +42,27 @@ describe("qemu:///system (real TCG domain)", () => {
   <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
   <devices><graphics type='vnc' listen='127.0.0.1' autoport='yes'/></devices></domain>`,
     );
-    virsh("define", xml);
+    await virsh("define", xml);
   });
 
   afterAll(async () => {
-    try {
-      virsh("destroy", name);
-    } catch {
-      // not running
-    }
-    virsh("undefine", name);
+    if (uri) await removeDomains(name);
     rmSync(dir, { recursive: true, force: true });
-    await daemon?.release();
   });
 
   test("on → off → cycle → off with confirmation; boot device in the persistent XML", async () => {
-    const d = new VirshPowerDriver("qemu:///system", name, 30_000, undefined, fast);
+    const d = new VirshPowerDriver(uri, name, 30_000, undefined, fast);
     expect(await d.status()).toBe("off");
     await d.setBootDevice("pxe");
-    expect(virsh("dumpxml", "--inactive", name)).toMatch(/<boot dev='network'\/>\s*<boot dev='hd'\/>/);
+    expect(await virsh("dumpxml", "--inactive", name)).toMatch(/<boot dev='network'\/>\s*<boot dev='hd'\/>/);
     await d.on();
-    expect(virsh("domstate", name).trim()).toBe("running");
+    expect((await virsh("domstate", name)).trim()).toBe("running");
     await d.off();
-    expect(virsh("domstate", name).trim()).toBe("shut off");
+    expect((await virsh("domstate", name)).trim()).toBe("shut off");
     await d.cycle(); // off → powers on
     expect(await d.status()).toBe("on");
     await d.off();
     await d.setBootDevice("disk");
-    expect(virsh("dumpxml", "--inactive", name)).not.toContain("network");
+    expect(await virsh("dumpxml", "--inactive", name)).not.toContain("network");
   });
 });

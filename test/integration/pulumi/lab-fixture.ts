@@ -13,6 +13,7 @@ import pino from "pino";
 import { importImage } from "../../../backend/libvirt/images";
 import { VirshVmHost } from "../../../backend/libvirt/vm-host";
 import { RackAgent } from "../../../backend/rack/agent";
+import { defaultDeps } from "../../../backend/rack/executors/deps";
 import { acquireLibvirtd, createTestPool, type LibvirtdHandle, type TestPool } from "../../helpers/libvirtd";
 import {
   ADMIN_KEY,
@@ -132,7 +133,6 @@ export async function startPulumiLab(prefix: string, opts: { vms: boolean }): Pr
     let libvirtPool = "";
     if (opts.vms) {
       const daemon: LibvirtdHandle = await acquireLibvirtd();
-      cleanups.push(() => daemon.release());
       const pool: TestPool = await createTestPool(prefix);
       cleanups.push(() => pool.remove());
       libvirtPool = pool.name;
@@ -159,8 +159,10 @@ export async function startPulumiLab(prefix: string, opts: { vms: boolean }): Pr
         region: r.url,
         token: kvmRack.enrollmentToken,
         claimWaitMs: 300,
-        vmPrefix: prefix,
         log: pino({ level: "silent" }),
+        // No OS in the tiny image answers ACPI: a stop is forced after 2 s (the default, 60 s,
+        // is as long as a test's whole wait for Stopped).
+        deps: defaultDeps(prefix, { vmStopTimeoutMs: 2_000 }),
       });
       await agent.start();
       cleanups.push(() => agent.stop());

@@ -82,7 +82,6 @@ afterAll(async () => {
   await agent?.stop();
   await r?.stop();
   for (const p of pools) await p.remove();
-  await daemon?.release();
   rmSync(work, { recursive: true, force: true });
 });
 

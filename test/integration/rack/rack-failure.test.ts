@@ -102,7 +102,6 @@ afterAll(async () => {
   await lab?.close();
   await r?.stop();
   await pool?.remove();
-  await daemon?.release();
   rmSync(work, { recursive: true, force: true });
 });
 

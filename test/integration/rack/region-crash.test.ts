@@ -158,7 +158,6 @@ afterAll(async () => {
   await region?.stop();
   await side?.close();
   await pool?.remove();
-  await daemon?.release();
   rmSync(work, { recursive: true, force: true });
 }, 120_000);
 

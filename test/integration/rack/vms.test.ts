@@ -92,7 +92,6 @@ afterAll(async () => {
   await agent?.stop();
   await r?.stop();
   await pool?.remove();
-  await daemon?.release();
   rmSync(work, { recursive: true, force: true });
 });
 
