@@ -5,7 +5,7 @@
  * SIGINT. The default libvirtd socket is never touched.
  */
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { alive, removePrivateLibvirtd } from "../../../backend/lab/private-libvirtd";
