@@ -36,6 +36,7 @@ import { Watchdog } from "../../backend/region/watchdog";
 import { createTestNetns, netnsUnavailable, type TestNetns } from "../helpers/netns";
 import { QemuMachine } from "../helpers/qemu-machine";
 import { http, startTestRegion, type TestRegion } from "../helpers/region";
+import { own } from "../helpers/run-dirs";
 
 const skipReason = netnsUnavailable();
 if (skipReason) console.log(`pxe-commission e2e skipped: ${skipReason}`);
@@ -128,6 +129,7 @@ async function startRackProcess(): Promise<{ child: ChildProcess; out: string[] 
   );
   const entry = { child, out: [] as string[] };
   racks.push(entry);
+  if (child.pid !== undefined) own("pid", child.pid);
   child.stdout!.on("data", (d) => entry.out.push(String(d)));
   child.stderr!.on("data", (d) => entry.out.push(String(d)));
   await until(

@@ -27,6 +27,7 @@ import {
 } from "../../backend/power/ipmi15/commands/sdr";
 import { encodeLanRequest, makeRequest } from "../../backend/power/ipmi15/lan-message";
 import { AnalogFormat } from "../../backend/power/ipmi15/sensor-conversion";
+import { own } from "./run-dirs";
 
 export interface IpmiSimOptions {
   count?: number;
@@ -323,6 +324,7 @@ export async function startIpmiSims(options: IpmiSimOptions = {}): Promise<IpmiS
     });
     children.push(child);
     if (child.pid === undefined) throw new Error("ipmi_sim did not start (is openipmi installed?)");
+    own("pid", child.pid);
     return child;
   };
   const stop = async () => {

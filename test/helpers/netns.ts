@@ -5,6 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { own } from "./run-dirs";
 
 export interface TestNetns {
   name: string;
@@ -36,6 +37,7 @@ export function createTestNetns(name: string, cidrAddress: string): TestNetns {
     /* not left over */
   }
   ip(["netns", "add", name]);
+  own("netns", name);
   const inNs = (args: string[]) => ip(["-n", name, ...args]);
   try {
     inNs(["link", "set", "lo", "up"]);

@@ -18,6 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Client } from "pg";
+import { own } from "./run-dirs";
 
 const run = promisify(execFile);
 
@@ -211,7 +212,10 @@ export async function startPostgres(): Promise<PostgresInstance> {
       // another process may grab the port between our probe and postgres's bind: try again
       port = await freePort();
       const result = await startOnce(bin, dir, dataDir, port);
-      if (result !== "port-taken") started = result;
+      if (result !== "port-taken") {
+        started = result;
+        own("pid", result.pid);
+      }
     }
     if (!started) {
       throw new PostgresHarnessError("PG_START_FAILED", `no free port after ${PORT_ATTEMPTS} attempts`, true);

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { buildRegion, type RegionApp } from "../../backend/region/server";
+import { own } from "./run-dirs";
 
 export const ADMIN_KEY = "fbx_test_admin_key_0123456789abcdef";
 
@@ -102,6 +103,7 @@ export async function startRegionProcess(
     env: { ...process.env, FIBRIX_ADMIN_KEY: ADMIN_KEY, FIBRIX_LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  if (child.pid !== undefined) own("pid", child.pid);
   let err = "";
   child.stderr!.on("data", (d) => {
     err += String(d);
