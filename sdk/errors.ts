@@ -93,6 +93,10 @@ export class ValidationError extends FibrixError {
   static field(field: string, reason: string): ValidationError {
     return new ValidationError(`${field || "body"}: ${reason}`, [{ field, reason }]);
   }
+  /** One error naming every field (a model's rules). */
+  static fields(errors: FieldError[]): ValidationError {
+    return new ValidationError(errors.map((e) => `${e.field} ${e.reason}`).join("; "), errors);
+  }
 }
 export class UnauthorizedError extends FibrixError {
   constructor(detail = "send `Authorization: Bearer <api key>`") {

@@ -15,11 +15,12 @@ import type { SelEvent } from "./ipmi15/sel-walk";
 import type { SensorValue } from "./ipmi15/sensor-walk";
 import type { SettingSpec, SettingValues } from "./settings";
 
-export const IPMI_SETTINGS: readonly SettingSpec[] = [
-  { name: "address", label: "BMC address", type: "string", required: true },
+export const IPMI_SETTINGS = [
+  { name: "address", label: "BMC host or IP address", type: "string", required: true, maxLength: 255 },
   { name: "port", label: "BMC UDP port", type: "int", required: false, default: 623, min: 1, max: 65535 },
-  { name: "user", label: "User name", type: "string", required: false, default: "" },
-  { name: "password", label: "Password", type: "string", required: true, secret: true },
+  // IPMI 1.5 §18.13/§22.28: user names and passwords are 16-byte fields.
+  { name: "user", label: "User name", type: "string", required: false, default: "", maxLength: 16 },
+  { name: "password", label: "Password", type: "string", required: true, secret: true, maxLength: 16 },
   // IPMI 2.0 (RMCP+) will be a second session type beside the 1.5 one; until then 1.5 only.
   {
     name: "ipmiVersion",
@@ -54,7 +55,7 @@ export const IPMI_SETTINGS: readonly SettingSpec[] = [
     min: 50,
     max: 60000,
   },
-];
+] as const satisfies readonly SettingSpec[];
 
 export function ipmiClientOptions(s: SettingValues, deps: DriverDeps): Ipmi15ClientOptions {
   const o: Ipmi15ClientOptions = {

@@ -21,6 +21,8 @@ export interface SettingSpec {
   default?: SettingValue;
   min?: number;
   max?: number;
+  /** Longest string accepted (bytes the protocol has room for). */
+  maxLength?: number;
 }
 
 const MAC = /^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}$/i;
@@ -65,7 +67,10 @@ function coerce(spec: SettingSpec, raw: unknown): Coerced {
       return m ? good(m) : bad(`must be a MAC address like 52:54:00:12:34:56, got ${JSON.stringify(raw)}`);
     }
     default:
-      return typeof raw === "string" ? good(raw) : bad(`must be a string, got ${typeof raw}`);
+      if (typeof raw !== "string") return bad(`must be a string, got ${typeof raw}`);
+      if (spec.maxLength !== undefined && Buffer.byteLength(raw) > spec.maxLength)
+        return bad(`must be at most ${spec.maxLength} bytes`);
+      return good(raw);
   }
 }
 

@@ -25,9 +25,9 @@ import {
 } from "./errors";
 import type { SettingSpec } from "./settings";
 
-export const VIRSH_SETTINGS: readonly SettingSpec[] = [
-  { name: "uri", label: "libvirt URI", type: "string", required: true },
-  { name: "domain", label: "Domain name or UUID", type: "string", required: true },
+export const VIRSH_SETTINGS = [
+  { name: "uri", label: "libvirt URI", type: "string", required: true, maxLength: 512 },
+  { name: "domain", label: "Domain name or UUID", type: "string", required: true, maxLength: 255 },
   {
     name: "timeoutMs",
     label: "Timeout per virsh call (ms)",
@@ -36,7 +36,7 @@ export const VIRSH_SETTINGS: readonly SettingSpec[] = [
     default: 30000,
     min: 100,
   },
-];
+] as const satisfies readonly SettingSpec[];
 
 export interface ExecResult {
   code: number;

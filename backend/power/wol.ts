@@ -10,17 +10,18 @@ import { BasePowerDriver, type DriverDeps, type PowerDriverSpec, type PowerState
 import { ConfigurationError, PowerActionError, UnsupportedError } from "./errors";
 import { type SettingSpec, normalizeMac } from "./settings";
 
-export const WOL_SETTINGS: readonly SettingSpec[] = [
+export const WOL_SETTINGS = [
   { name: "mac", label: "MAC address", type: "mac", required: true },
   {
     name: "broadcast",
     label: "Broadcast address",
     type: "string",
     required: false,
+    maxLength: 64,
     default: "255.255.255.255",
   },
   { name: "port", label: "UDP port", type: "int", required: false, default: 9, min: 1, max: 65535 },
-];
+] as const satisfies readonly SettingSpec[];
 
 /** Pure: the 102-byte magic packet for a MAC address. */
 export function magicPacket(mac: string): Buffer {

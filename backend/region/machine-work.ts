@@ -3,7 +3,7 @@
  * sealed secrets opened: the rack must log in to the BMC and hand user data to the machine).
  */
 import type { PowerParameters } from "../../sdk/schema/machine";
-import { driverSettings } from "./machine-rules";
+import { driverSettings } from "../../sdk/model/power-check";
 import type { MachineTable } from "./store/database";
 import type { SecretBox } from "./store/secret-box";
 import type { NewTask } from "./tasks";

@@ -11,7 +11,7 @@ import { nowIso } from "./context";
 import { appendEvent } from "./events";
 import { computeHealth } from "./health";
 import { applyImportOutcome } from "./image-imports";
-import { type RackResult, transition } from "./lifecycle";
+import { type RackResult, transition } from "../../sdk/model/machine-lifecycle";
 import type { Database, TaskTable } from "./store/database";
 
 export interface Outcome {

@@ -9,7 +9,7 @@
 import type { Logger } from "pino";
 import { nowIso, type RegionContext } from "./context";
 import { appendEvent } from "./events";
-import { BUSY_STATES, transition } from "./lifecycle";
+import { BUSY_STATES, transition } from "../../sdk/model/machine-lifecycle";
 import { powerWithSecret } from "./machine-work";
 import { HEARTBEAT_INTERVAL_MS } from "./routes/rack-agent";
 import { applyOutcome } from "./task-effects";

@@ -3,6 +3,7 @@
  * while the rack works (to stderr with --json, so stdout stays one JSON document).
  */
 import { Argument, type Command, Option } from "commander";
+import { removeMachine } from "../../sdk/model/machine-steps";
 import type { MachineFilters } from "../../sdk/resources/machines";
 import { type Machine, MachineAction, MachineStatus } from "../../sdk/schema/machine";
 import { positiveInt } from "../context";
@@ -123,6 +124,41 @@ export function machinesCommand(io: CliIo): Command {
             });
           }
           if (ctx.json) ctx.io.out(`${JSON.stringify(m, null, 2)}\n`);
+        },
+      ),
+    );
+
+  group
+    .command("remove")
+    .description(
+      "remove a machine from any state: release, abort or leave rescue as the lifecycle allows, then delete",
+    )
+    .argument("<id>", "machine id")
+    .option("--reason <text>", "why (kept in the event log)", "removed from the CLI")
+    .option("--erase", "erase the disks when releasing")
+    .option("--timeout <seconds>", "how long each step may wait", positiveInt("--timeout"), 1800)
+    .option("--interval <seconds>", "how often a wait polls", positiveInt("--interval"), 1)
+    .action(
+      withContext(
+        io,
+        async (
+          ctx,
+          id: string,
+          o: { reason: string; erase?: boolean; timeout: number; interval: number },
+        ) => {
+          const progress = ctx.json ? ctx.io.err : ctx.io.out;
+          await removeMachine(ctx.client, id, {
+            reason: o.reason,
+            erase: o.erase === true,
+            say: (line) => progress(`${id}: ${line}\n`),
+            wait: () => ({
+              timeoutMs: o.timeout * 1000,
+              intervalMs: o.interval * 1000,
+              onProgress: (x, ms) => progress(`  [${(ms / 1000).toFixed(0).padStart(4)} s] ${describe(x)}\n`),
+            }),
+          });
+          if (ctx.json) ctx.io.out(`${JSON.stringify({ id, removed: true })}\n`);
+          else ctx.io.out(`${id}: removed\n`);
         },
       ),
     );

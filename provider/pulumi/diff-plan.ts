@@ -6,7 +6,8 @@
  *
  * A property the program leaves out (undefined) is not managed: the region's value stands.
  */
-import { UNKNOWN } from "./schema-check";
+import { comparedFields, type ResourceModel, topFieldsWith } from "../../sdk/model/resource-model";
+import { PREVIEW, propertyPath, UNKNOWN } from "./schema-check";
 
 export interface DiffRules {
   /** Properties compared (the create schema's, less create-only knobs). */
@@ -19,6 +20,19 @@ export interface DiffRules {
   alsoReplace?: (olds: Record<string, unknown>, news: Record<string, unknown>) => string[];
   /** Clashes the `unique` equality test cannot see (e.g. MAC lists that overlap). */
   clashes?: (olds: Record<string, unknown>, news: Record<string, unknown>) => boolean;
+}
+
+/** A resource model's diff rules; `compared`: provider inputs beyond the API's (a VM's tenantId). */
+export function diffRulesOf(model: ResourceModel, extra: { compared?: readonly string[] } = {}): DiffRules {
+  const reasons = model.replaceReasons;
+  const clashes = model.clashes;
+  return {
+    compared: [...comparedFields(model), ...(extra.compared ?? [])],
+    replaceOn: topFieldsWith(model, "replaceOnChange"),
+    unique: model.unique,
+    ...(reasons ? { alsoReplace: (o, n) => reasons(o, n).map((e) => propertyPath(e.field)) } : {}),
+    ...(clashes ? { clashes: (o, n) => clashes(o, n, PREVIEW) } : {}),
+  };
 }
 
 export interface DiffPlan {

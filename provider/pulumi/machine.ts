@@ -13,8 +13,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { type Static, Type } from "@sinclair/typebox";
-import { checkPowerParameters } from "../../backend/region/machine-rules";
-import type { FibrixClient } from "../../sdk/client";
+import { machineModel, targetStatus, wantsDeploy } from "../../sdk/model/machine";
+import {
+  applyDeployTarget,
+  removeMachine,
+  settleMachine,
+  type StepOptions,
+} from "../../sdk/model/machine-steps";
 import {
   type Machine as MachineObject,
   MachineCreate,
@@ -24,22 +29,14 @@ import {
 } from "../../sdk/schema/machine";
 import { createOnce } from "./create-key";
 import { type Operation, operationTimeoutMs, type TimeoutSeconds, TimeoutsInput } from "./custom-timeouts";
-import { planDiff, sameValue } from "./diff-plan";
+import { diffRulesOf, planDiff } from "./diff-plan";
 import { hookedProvider, type ResourceHooks } from "./dynamic-shim";
 import { guardedPatch } from "./guarded-update";
 import { reportProgress } from "./progress";
 import { regionClient } from "./provider-config";
 import { providerError } from "./provider-errors";
 import { type ArgsOf, MODULE, propsWithOutputs } from "./resource-props";
-import {
-  type CheckFailure,
-  UNKNOWN,
-  checkAgainst,
-  compact,
-  keysOf,
-  pick,
-  propertyPath,
-} from "./schema-check";
+import { checkInputs, compact, keysOf, pick, UNKNOWN } from "./schema-check";
 
 export { configureProvider as configure } from "./provider-config";
 
@@ -98,75 +95,9 @@ const OUTPUT_KEYS = [
   "updatedAt",
 ] as const;
 
-/** Create-only knob: whether to commission at enlistment; never a reason to replace. */
-const CREATE_ONLY = ["commission"];
+export const MACHINE_DIFF = diffRulesOf(machineModel);
 
-export const MACHINE_DIFF = {
-  compared: CREATE_KEYS.filter((k) => !CREATE_ONLY.includes(k)),
-  replaceOn: CREATE_KEYS.filter((k) => !UPDATE_KEYS.includes(k) && !CREATE_ONLY.includes(k)), // hostname, rackId, macs
-  unique: ["hostname"],
-  // A MAC belongs to one machine: any overlap means the old machine must go first.
-  clashes: (olds: Record<string, unknown>, news: Record<string, unknown>) => {
-    const a = Array.isArray(olds.macs) ? (olds.macs as string[]).map((m) => String(m).toLowerCase()) : [];
-    const b = Array.isArray(news.macs) ? (news.macs as unknown[]) : [];
-    return b.some((m) => m === UNKNOWN || a.includes(String(m).toLowerCase()));
-  },
-} as const;
-
-/** Whether these inputs ask for a deployed machine (an OS image, or a KVM host). */
-export function wantsDeploy(i: Partial<MachineInputs>): boolean {
-  return i.deploy != null || i.vmHost === true;
-}
-
-/** The status a create waits for. */
-export function targetStatus(i: Partial<MachineInputs>): MachineStatus {
-  if (i.commission === false) return "New";
-  return wantsDeploy(i) ? "Deployed" : "Ready";
-}
-
-/**
- * Lifecycle actions an update needs after its PATCH: deploy a Ready machine that should now be
- * deployed, release one that should not be, redeploy (release, then deploy) one whose target
- * changed. Other states are left alone (an operator is working on the machine).
- */
-export function deploySteps(
-  status: MachineStatus,
-  olds: Partial<MachineInputs>,
-  news: Partial<MachineInputs>,
-): ("release" | "deploy")[] {
-  const want = wantsDeploy(news);
-  const targetChanged =
-    (news.deploy !== undefined && !sameValue(olds.deploy ?? null, news.deploy)) ||
-    (news.vmHost !== undefined && (olds.vmHost ?? false) !== news.vmHost);
-  if (status === "Ready") return want ? ["deploy"] : [];
-  if (status === "Deployed") {
-    if (!want) return ["release"];
-    return targetChanged ? ["release", "deploy"] : [];
-  }
-  return [];
-}
-
-/** Cross-field rules the schema cannot say; power parameters by the drivers' own specs. */
-export function machineRules(i: Partial<MachineInputs>): CheckFailure[] {
-  const out: CheckFailure[] = [];
-  const power = i.power as PowerParameters | undefined;
-  const known = (v: unknown) => v !== undefined && !JSON.stringify(v).includes(UNKNOWN);
-  if (known(power) && known(i.macs) && typeof power?.type === "string" && Array.isArray(i.macs)) {
-    for (const f of checkPowerParameters(power, i.macs)) {
-      out.push({ property: propertyPath(f.field), reason: f.reason });
-    }
-  }
-  if (i.vmHost === true && i.poolId === undefined) {
-    out.push({ property: "poolId", reason: "is required when vmHost is true (the pool the host joins)" });
-  }
-  if (i.commission === false && wantsDeploy(i)) {
-    out.push({
-      property: "commission",
-      reason: "cannot be false with deploy or vmHost: a machine deploys from Ready, after commissioning",
-    });
-  }
-  return out;
-}
+export { targetStatus, wantsDeploy };
 
 /** What outputs carry over from the inputs (or from the outputs last stored). */
 interface Carried {
@@ -204,91 +135,32 @@ function timeoutMs(i: Carried, op: Operation): number {
   return operationTimeoutMs(i, op, DEFAULT_MACHINE_TIMEOUT_S);
 }
 
-function waitOpts(hostname: string, deadline: number) {
+function steps(hostname: string, deadline: number): StepOptions {
   return {
-    timeoutMs: Math.max(1, deadline - Date.now()),
-    intervalMs: POLL_MS,
-    onProgress: (m: MachineObject, elapsedMs: number) =>
-      reportProgress(
-        `Machine ${hostname}: ${m.status}${m.statusReason ? ` (${m.statusReason})` : ""} after ${Math.round(elapsedMs / 1000)} s`,
-      ),
+    reason: "pulumi",
+    say: (line) => reportProgress(`Machine ${hostname}: ${line}`),
+    wait: () => ({
+      timeoutMs: Math.max(1, deadline - Date.now()),
+      intervalMs: POLL_MS,
+      onProgress: (m: MachineObject, elapsedMs: number) =>
+        reportProgress(
+          `Machine ${hostname}: ${m.status}${m.statusReason ? ` (${m.statusReason})` : ""} after ${Math.round(elapsedMs / 1000)} s`,
+        ),
+    }),
   };
 }
 
-/** Release (if in use), wait for Ready, then remove; done when the machine is gone. */
-export async function removeMachine(
-  client: FibrixClient,
-  id: string,
-  hostname: string,
-  erase: boolean,
-  deadline: number,
-): Promise<void> {
-  for (let step = 0; step < 8; step++) {
-    let m: MachineObject;
-    try {
-      m = await client.machines.get(id);
-    } catch (e) {
-      if ((e as { code?: string }).code === "NOT_FOUND") return;
-      throw e;
-    }
-    switch (m.status) {
-      case "Commissioning":
-      case "Deploying":
-        await client.machines.action(id, "abort", { reason: "removed by Pulumi" });
-        break;
-      case "Releasing":
-        await client.machines.waitForStatus(id, ["Ready", "FailedReleasing"], waitOpts(hostname, deadline));
-        break;
-      case "Allocated":
-      case "Deployed":
-      case "FailedDeployment":
-      case "FailedReleasing":
-        reportProgress(`Machine ${hostname}: releasing before removal`);
-        await client.machines.action(id, "release", { reason: "removed by Pulumi", erase });
-        await client.machines.waitForStatus(id, "Ready", waitOpts(hostname, deadline));
-        break;
-      case "Rescue":
-        await client.machines.action(id, "exit-rescue", { reason: "removed by Pulumi" });
-        break;
-      default:
-        try {
-          await client.machines.delete(id);
-        } catch (e) {
-          if ((e as { code?: string }).code === "NOT_FOUND") return;
-          throw e;
-        }
-        return;
-    }
-  }
-  throw new Error(`machine ${hostname} (${id}) could not be brought to a removable state`);
-}
-
-async function runSteps(
-  client: FibrixClient,
-  id: string,
-  hostname: string,
-  steps: ("release" | "deploy")[],
-  deadline: number,
-): Promise<MachineObject | undefined> {
-  let m: MachineObject | undefined;
-  for (const s of steps) {
-    reportProgress(`Machine ${hostname}: ${s === "deploy" ? "deploying" : "releasing"}`);
-    await client.machines.action(id, s, { reason: "pulumi" });
-    m = await client.machines.waitForStatus(
-      id,
-      s === "deploy" ? "Deployed" : "Ready",
-      waitOpts(hostname, deadline),
-    );
-  }
-  return m;
+function remove(id: string, hostname: string, erase: boolean, deadline: number): Promise<void> {
+  return removeMachine(regionClient(), id, {
+    ...steps(hostname, deadline),
+    reason: "removed by Pulumi",
+    erase,
+  });
 }
 
 export const machineHooks = {
   async check(_olds, news) {
-    const failures = [
-      ...checkAgainst(MachineInputs, pick(news, keysOf(MachineInputs))),
-      ...machineRules(news),
-    ];
+    const failures = checkInputs(machineModel, MachineInputs, news);
     // The region stores MACs in lower case: normalise so the next diff is quiet.
     const inputs = { ...news } as MachineInputs;
     if (Array.isArray(news.macs)) {
@@ -319,23 +191,13 @@ export const machineHooks = {
     }
     try {
       reportProgress(`Machine ${inputs.hostname}: enlisted as ${m.id}, ${m.status} (${m.statusReason})`);
-      if (targetStatus(inputs) !== "New") {
-        const opts = waitOpts(inputs.hostname, deadline);
-        m = await client.machines.waitForStatus(
-          m.id,
-          wantsDeploy(inputs) ? ["Ready", "Deployed"] : "Ready",
-          opts,
-        );
-        if (wantsDeploy(inputs) && m.status === "Ready") {
-          m = (await runSteps(client, m.id, inputs.hostname, ["deploy"], deadline)) ?? m;
-        }
-      }
+      m = await settleMachine(client, m, inputs, steps(inputs.hostname, deadline));
       return { id: m.id, outs: toOutputs(m, inputs) };
     } catch (e) {
       // Leave nothing half-made: a machine that failed commissioning or deploying is removed.
       let cleanup = "removed it";
       try {
-        await removeMachine(client, m.id, inputs.hostname, false, Date.now() + timeoutMs(inputs, "delete"));
+        await remove(m.id, inputs.hostname, false, Date.now() + timeoutMs(inputs, "delete"));
       } catch (ce) {
         cleanup = `could NOT remove it (${ce instanceof Error ? ce.message : String(ce)}); remove ${m.id} by hand`;
       }
@@ -368,8 +230,7 @@ export const machineHooks = {
         get: () => client.machines.get(id),
         patch: (ifMatch) => client.machines.update(id, body, { ifMatch }),
       });
-      const steps = deploySteps(m.status, olds as unknown as Partial<MachineInputs>, news);
-      m = (await runSteps(client, id, news.hostname, steps, deadline)) ?? m;
+      m = await applyDeployTarget(client, m, olds, news, steps(news.hostname, deadline));
       return { outs: toOutputs(m, news) };
     } catch (e) {
       throw providerError(what, e);
@@ -378,8 +239,7 @@ export const machineHooks = {
 
   async delete(id, props) {
     try {
-      await removeMachine(
-        regionClient(),
+      await remove(
         id,
         props.hostname,
         props.eraseOnRelease === true,

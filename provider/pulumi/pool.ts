@@ -6,14 +6,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type Static, Type } from "@sinclair/typebox";
 import { type Pool as PoolObject, PoolCreate, PoolUpdate } from "../../sdk/schema/pool";
+import { poolModel } from "../../sdk/model/pool";
 import { createOnce } from "./create-key";
-import { planDiff } from "./diff-plan";
+import { diffRulesOf, planDiff } from "./diff-plan";
 import { hookedProvider, type ResourceHooks } from "./dynamic-shim";
 import { guardedPatch } from "./guarded-update";
 import { regionClient } from "./provider-config";
 import { providerError } from "./provider-errors";
 import { type ArgsOf, MODULE, propsWithOutputs } from "./resource-props";
-import { checkAgainst, compact, keysOf, pick } from "./schema-check";
+import { checkInputs, compact, keysOf, pick } from "./schema-check";
 
 export { configureProvider as configure } from "./provider-config";
 
@@ -41,11 +42,7 @@ const OUTPUT_KEYS = [
   "updatedAt",
 ] as const;
 
-export const POOL_DIFF = {
-  compared: CREATE_KEYS,
-  replaceOn: CREATE_KEYS.filter((k) => !UPDATE_KEYS.includes(k)), // name
-  unique: ["name"],
-} as const;
+export const POOL_DIFF = diffRulesOf(poolModel);
 
 function toOutputs(live: PoolObject, inputs: Partial<PoolInputs>): PoolOutputs {
   const { id: _id, ...rest } = live;
@@ -54,7 +51,7 @@ function toOutputs(live: PoolObject, inputs: Partial<PoolInputs>): PoolOutputs {
 
 export const poolHooks = {
   async check(_olds, news) {
-    const failures = checkAgainst(PoolInputs, pick(news, keysOf(PoolInputs)));
+    const failures = checkInputs(poolModel, PoolInputs, news);
     return { inputs: news as PoolInputs, ...(failures.length > 0 ? { failures } : {}) };
   },
 

@@ -7,14 +7,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type Static, Type } from "@sinclair/typebox";
 import { type Rack as RackObject, RackCreate, RackUpdate } from "../../sdk/schema/rack";
+import { rackModel } from "../../sdk/model/rack";
 import { createOnce } from "./create-key";
-import { planDiff } from "./diff-plan";
+import { diffRulesOf, planDiff } from "./diff-plan";
 import { hookedProvider, type ResourceHooks } from "./dynamic-shim";
 import { guardedPatch } from "./guarded-update";
 import { regionClient } from "./provider-config";
 import { providerError } from "./provider-errors";
 import { type ArgsOf, MODULE, propsWithOutputs } from "./resource-props";
-import { checkAgainst, compact, keysOf, pick } from "./schema-check";
+import { checkInputs, compact, keysOf, pick } from "./schema-check";
 
 export { configureProvider as configure } from "./provider-config";
 
@@ -48,12 +49,7 @@ const OUTPUT_KEYS = [
   "updatedAt",
 ] as const;
 
-export const RACK_DIFF = {
-  compared: CREATE_KEYS,
-  // regionId, subnet (design.md) and name, fabricId, gateway (not updatable)
-  replaceOn: CREATE_KEYS.filter((k) => !UPDATE_KEYS.includes(k)),
-  unique: ["name", "subnet"],
-} as const;
+export const RACK_DIFF = diffRulesOf(rackModel);
 
 function toOutputs(
   live: RackObject & { enrollmentToken?: string },
@@ -75,7 +71,7 @@ function liveInputs(outs: RackOutputs): Partial<RackInputs> {
 
 export const rackHooks = {
   async check(_olds, news) {
-    const failures = checkAgainst(RackInputs, pick(news, keysOf(RackInputs)));
+    const failures = checkInputs(rackModel, RackInputs, news);
     return { inputs: news as RackInputs, ...(failures.length > 0 ? { failures } : {}) };
   },
 

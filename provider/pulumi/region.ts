@@ -6,14 +6,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type Static, Type } from "@sinclair/typebox";
 import { type Region as RegionObject, RegionCreate, RegionUpdate } from "../../sdk/schema/region";
+import { regionModel } from "../../sdk/model/region";
 import { createOnce } from "./create-key";
-import { planDiff } from "./diff-plan";
+import { diffRulesOf, planDiff } from "./diff-plan";
 import { hookedProvider, type ResourceHooks } from "./dynamic-shim";
 import { guardedPatch } from "./guarded-update";
 import { regionClient } from "./provider-config";
 import { providerError } from "./provider-errors";
 import { type ArgsOf, MODULE, propsWithOutputs } from "./resource-props";
-import { checkAgainst, compact, keysOf, pick } from "./schema-check";
+import { checkInputs, compact, keysOf, pick } from "./schema-check";
 
 export { configureProvider as configure } from "./provider-config";
 
@@ -45,11 +46,7 @@ const OUTPUT_KEYS = [
   "updatedAt",
 ] as const;
 
-export const REGION_DIFF = {
-  compared: CREATE_KEYS,
-  replaceOn: CREATE_KEYS.filter((k) => !UPDATE_KEYS.includes(k)), // name, dnsDomain
-  unique: ["name", "dnsDomain"],
-} as const;
+export const REGION_DIFF = diffRulesOf(regionModel);
 
 function toOutputs(live: RegionObject, inputs: Partial<RegionInputs>): RegionOutputs {
   const { id: _id, ...rest } = live;
@@ -58,7 +55,7 @@ function toOutputs(live: RegionObject, inputs: Partial<RegionInputs>): RegionOut
 
 export const regionHooks = {
   async check(_olds, news) {
-    const failures = checkAgainst(RegionInputs, pick(news, keysOf(RegionInputs)));
+    const failures = checkInputs(regionModel, RegionInputs, news);
     return failures.length > 0
       ? { inputs: news as RegionInputs, failures }
       : { inputs: news as RegionInputs };

@@ -6,9 +6,9 @@
  * During a preview, inputs computed from other resources are the engine's "unknown" sentinel;
  * those are not judged (they are checked again at `up`, when known).
  */
-import Ajv, { type ValidateFunction } from "ajv";
-import addFormats from "ajv-formats";
-import { explainSchemaError } from "../../sdk/schema-errors";
+import type { TSchema } from "@sinclair/typebox";
+import { declaredRuleErrors, schemaErrors, withoutRepeats } from "../../sdk/model/input-check";
+import type { ResourceModel, RuleContext } from "../../sdk/model/resource-model";
 
 /** What the engine sends for a value not known yet (sdk/nodejs/runtime/rpc.ts `unknownValue`). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -16,18 +16,6 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 export interface CheckFailure {
   property: string;
   reason: string;
-}
-
-const ajv = addFormats(new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false }));
-const compiled = new WeakMap<object, ValidateFunction>();
-
-function validatorFor(schema: object): ValidateFunction {
-  let v = compiled.get(schema);
-  if (!v) {
-    v = ajv.compile(schema);
-    compiled.set(schema, v);
-  }
-  return v;
 }
 
 /** JSON pointer (`/power/password`, `/macs/0`) to a Pulumi property path (`power.password`, `macs[0]`). */
@@ -40,37 +28,32 @@ export function propertyPath(pointer: string): string {
   return out;
 }
 
-function valueAt(root: unknown, pointer: string): unknown {
-  let cur = root;
-  for (const seg of pointer.split("/").slice(1)) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<string, unknown>)[seg.replace(/~1/g, "/").replace(/~0/g, "~")];
-  }
-  return cur;
-}
-
-/** Whether the value, or anything on the path to it, is not known yet. */
-function touchesUnknown(root: unknown, pointer: string): boolean {
-  const segs = pointer.split("/").slice(1);
-  for (let i = 0; i <= segs.length; i++) {
-    if (valueAt(root, `/${segs.slice(0, i).join("/")}`.replace(/^\/$/, "")) === UNKNOWN) return true;
-  }
-  return false;
-}
+/** The engine's unknowns, as the model's rules are told about them. */
+export const PREVIEW: RuleContext = { unknown: (v) => v === UNKNOWN };
 
 /** One failure per property, in ajv's order; unknown (preview) values are skipped. */
-export function checkAgainst(schema: object, value: unknown): CheckFailure[] {
-  const validate = validatorFor(schema);
-  if (validate(value)) return [];
-  const out = new Map<string, string>();
-  for (const e of validate.errors ?? []) {
-    const x = explainSchemaError(e, "property");
-    if (!x) continue;
-    if (e.keyword !== "required" && touchesUnknown(value, e.instancePath)) continue;
-    const property = propertyPath(x.pointer) || "(inputs)";
-    if (!out.has(property)) out.set(property, x.reason);
-  }
-  return [...out].map(([property, reason]) => ({ property, reason }));
+export function checkAgainst(schema: TSchema, value: unknown): CheckFailure[] {
+  return schemaErrors(schema, value, PREVIEW, "property").map(asFailure);
+}
+
+function asFailure(e: { field: string; reason: string }): CheckFailure {
+  return { property: propertyPath(e.field) || "(inputs)", reason: e.reason };
+}
+
+/**
+ * Check of a resource's inputs: the provider's input schema (the model's create schema plus
+ * the provider's own knobs), then the model's rules, as the region and Terraform check them.
+ */
+export function checkInputs(
+  model: ResourceModel,
+  inputs: TSchema,
+  news: Record<string, unknown>,
+): CheckFailure[] {
+  const picked = pick(news, keysOf(inputs as { properties?: Record<string, unknown> }));
+  return withoutRepeats([
+    ...schemaErrors(inputs, picked, PREVIEW, "property"),
+    ...declaredRuleErrors(model, news, PREVIEW),
+  ]).map(asFailure);
 }
 
 /** Drops keys whose value is undefined (Pulumi passes absent optionals that way in-process). */

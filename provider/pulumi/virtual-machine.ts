@@ -16,16 +16,17 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { FibrixClient } from "../../sdk/client";
 import { Id } from "../../sdk/schema/common";
 import { type Vm, VmCreate, type VmStatus, VmUpdate } from "../../sdk/schema/vm";
+import { settledStatus, virtualMachineModel } from "../../sdk/model/virtual-machine";
 import { createOnce } from "./create-key";
 import { type Operation, operationTimeoutMs, type TimeoutSeconds, TimeoutsInput } from "./custom-timeouts";
-import { planDiff } from "./diff-plan";
+import { diffRulesOf, planDiff } from "./diff-plan";
 import { hookedProvider, type ResourceHooks } from "./dynamic-shim";
 import { guardedPatch } from "./guarded-update";
 import { reportProgress } from "./progress";
 import { regionClient } from "./provider-config";
 import { providerError } from "./provider-errors";
 import { type ArgsOf, MODULE, propsWithOutputs } from "./resource-props";
-import { checkAgainst, compact, keysOf, pick } from "./schema-check";
+import { checkInputs, compact, keysOf, pick } from "./schema-check";
 
 export { configureProvider as configure } from "./provider-config";
 
@@ -79,24 +80,9 @@ const OUTPUT_KEYS = [
   "updatedAt",
 ] as const;
 
-/** A volume cannot shrink: a smaller disk needs a new VM (design.md). */
-export function diskShrinks(olds: Record<string, unknown>, news: Record<string, unknown>): boolean {
-  return typeof olds.diskGiB === "number" && typeof news.diskGiB === "number" && news.diskGiB < olds.diskGiB;
-}
+export const VM_DIFF = diffRulesOf(virtualMachineModel, { compared: ["tenantId"] });
 
-export const VM_DIFF = {
-  compared: [...CREATE_KEYS, "tenantId"],
-  // poolId, image (design.md) and name, placement hints, cloud-init data (not updatable); and tenantId
-  replaceOn: [...CREATE_KEYS.filter((k) => !UPDATE_KEYS.includes(k)), "tenantId"],
-  unique: ["name"],
-  alsoReplace: (olds: Record<string, unknown>, news: Record<string, unknown>) =>
-    diskShrinks(olds, news) ? ["diskGiB"] : [],
-} as const;
-
-/** The status a create or update waits for. */
-export function settledStatus(i: { powerState?: "on" | "off" }): VmStatus {
-  return i.powerState === "off" ? "Stopped" : "Running";
-}
+export { settledStatus };
 
 interface Carried {
   userData?: string;
@@ -157,7 +143,7 @@ export async function removeVm(client: FibrixClient, id: string, deadline: numbe
 
 export const virtualMachineHooks = {
   async check(_olds, news) {
-    const failures = checkAgainst(VirtualMachineInputs, pick(news, keysOf(VirtualMachineInputs)));
+    const failures = checkInputs(virtualMachineModel, VirtualMachineInputs, news);
     return { inputs: news as VirtualMachineInputs, ...(failures.length > 0 ? { failures } : {}) };
   },
 

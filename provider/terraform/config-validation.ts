@@ -1,10 +1,12 @@
 /**
- * ValidateResourceConfig: the configuration checked against the same TypeBox Create schema
- * the region validates with, before any API call, so `terraform validate` catches a bad MAC
- * or CIDR offline. Values still unknown at validate time (another resource's id) are skipped.
+ * ValidateResourceConfig: the configuration checked by the resource model, with the schema the
+ * region validates with and the model's rules (sdk/model/input-check.ts), before any API call,
+ * so `terraform validate` catches a bad MAC, a CIDR or a VM host without a pool offline, with
+ * the field and reason the API and Pulumi give. Values still unknown at validate time (another
+ * resource's id) are skipped.
  */
-import type { TSchema } from "@sinclair/typebox";
-import { Value } from "@sinclair/typebox/value";
+import { checkDesired } from "../../sdk/model/input-check";
+import type { ResourceModel } from "../../sdk/model/resource-model";
 import { type Diagnostic, errorDiagnostic, pathText, pointerToPath } from "./diagnostics";
 import { type TfObject, type TfValue, UNKNOWN } from "./dynamic-value";
 import { validateTimeouts } from "./local-attributes";
@@ -27,21 +29,21 @@ function unknownPointers(attrs: readonly TfAttribute[], v: TfObject, prefix: str
 
 export function validateConfig(
   attrs: readonly TfAttribute[],
-  create: TSchema,
+  model: ResourceModel,
   config: TfObject,
 ): Diagnostic[] {
   const body = stateToApi(attrs, config);
   const unknown: string[] = [];
   unknownPointers(attrs, config, "", unknown);
   const diags: Diagnostic[] = validateTimeouts(config);
-  for (const e of Value.Errors(create, body)) {
-    // A required field whose value is unknown is reported at its own path by TypeBox.
-    if (unknown.some((u) => e.path === u || e.path.startsWith(`${u}/`))) continue;
-    // A value that fails a union reports once per branch; keep the first for that path.
-    const path = pointerToPath(e.path);
-    const where = pathText(path) || "configuration";
-    if (diags.some((d) => d.detail.startsWith(`${where}:`))) continue;
-    diags.push(errorDiagnostic("Invalid attribute value", `${where}: ${e.message}`, path));
+  const ctx = { unknown: (v: unknown) => v === UNKNOWN };
+  for (const e of checkDesired(model, body, ctx)) {
+    // A required field whose value is unknown is reported at its own path by the schema.
+    if (unknown.some((u) => e.field === u || e.field.startsWith(`${u}/`))) continue;
+    const path = pointerToPath(e.field);
+    diags.push(
+      errorDiagnostic("Invalid attribute value", `${pathText(path) || "configuration"}: ${e.reason}`, path),
+    );
   }
   return diags;
 }

@@ -4,15 +4,16 @@
  * import. `apiResource` builds the common part for a REST collection of the region; each
  * resource adds its waits (commissioning, VM start) and its own replacement rules.
  */
-import type { TSchema } from "@sinclair/typebox";
 import type { FibrixClient } from "../../sdk/client";
+import { fieldsWith, type ResourceModel } from "../../sdk/model/resource-model";
 import type { CreateOptions, DeleteOptions, UpdateOptions } from "../../sdk/resources/collection";
 import { NotFoundError } from "../../sdk/errors";
 import type { WaitOptions } from "../../sdk/waiters";
 import type { TfObject } from "./dynamic-value";
 import { type Operation, timeoutOf, timeoutsAttribute } from "./local-attributes";
 import type { PlanRules } from "./plan";
-import { deriveSchema, type SchemaSource } from "./schema";
+import { toSnake } from "./naming";
+import { deriveSchema, type TfAttribute } from "./schema";
 import { type ApiObject, apiToState, stateToApi } from "./state-mapping";
 
 /**
@@ -41,8 +42,8 @@ export interface ResourceContext {
 
 export interface TfResource extends PlanRules {
   typeName: string;
-  /** The API's Create schema: the configuration is validated against it offline. */
-  createSchema: TSchema;
+  /** The resource model: the configuration is checked offline with its schema and rules. */
+  model: ResourceModel;
   create(ctx: ResourceContext, planned: TfObject, idempotencyKey: string): Promise<TfObject>;
   /** The current state, or null when the object is gone (Terraform then plans to create it). */
   read(ctx: ResourceContext, prior: TfObject): Promise<TfObject | null>;
@@ -65,15 +66,18 @@ export interface CrudClient {
   waitForDeletion(id: string, opts?: WaitOptions<unknown>): Promise<void>;
 }
 
-export interface ApiResourceDef extends Omit<PlanRules, "schema"> {
+export interface ApiResourceDef {
   typeName: string;
-  source: SchemaSource & { create: TSchema };
+  /** Fields, descriptions, secrets, stable and create-only fields, replacement rules. */
+  model: ResourceModel;
+  /** Terraform-only attributes (force_destroy), never sent to the API. */
+  extra?: readonly TfAttribute[];
   client(c: FibrixClient): CrudClient;
   /** Waits for the object's target state after create; returns the object as it then is. */
   afterCreate?(ctx: ResourceContext, obj: ApiObject, planned: TfObject): Promise<ApiObject>;
-  afterUpdate?(ctx: ResourceContext, obj: ApiObject, planned: TfObject): Promise<ApiObject>;
-  /** Brings the object to a state the region lets us delete from (e.g. releases a machine). */
-  beforeDelete?(ctx: ResourceContext, id: string): Promise<void>;
+  afterUpdate?(ctx: ResourceContext, obj: ApiObject, planned: TfObject, prior: TfObject): Promise<ApiObject>;
+  /** Removes the object from whatever state it is in (a machine is released first); replaces the DELETE. */
+  remove?(ctx: ResourceContext, id: string): Promise<void>;
   /** Extra options of the DELETE call (a region's `force`). */
   deleteOptions?(prior: TfObject): DeleteOptions;
   /** Operations that wait, hence offer a `timeouts` entry (default: create, update, delete). */
@@ -96,24 +100,50 @@ export function idOf(state: TfObject): string {
   return id;
 }
 
+/** Top-level Terraform names of the model's fields with `flag`. */
+function topNames(model: ResourceModel, flag: "stable" | "createOnly"): string[] {
+  return fieldsWith(model, flag)
+    .filter((n) => !n.includes("."))
+    .map(toSnake);
+}
+
 export function apiResource(def: ApiResourceDef): TfResource {
+  const { model } = def;
   const schema = deriveSchema({
-    ...def.source,
+    description: model.description,
+    create: model.create,
+    update: model.update,
+    output: model.output,
+    // A nested secret (power.password) is marked by its own name, at its depth.
+    sensitive: fieldsWith(model, "secret").map((n) => n.split(".").pop()!),
+    descriptions: Object.fromEntries(
+      Object.entries(model.fields)
+        .filter(([n, a]) => a.description !== undefined && !n.includes("."))
+        .map(([n, a]) => [n, a.description!]),
+    ),
     extra: [
-      ...(def.source.extra ?? []),
+      ...(def.extra ?? []),
       ...(def.timeouts?.length === 0
         ? []
         : [timeoutsAttribute(def.timeouts ?? ["create", "update", "delete"])]),
     ],
   });
   const asApi = (x: unknown) => x as ApiObject;
+  const reasons = model.replaceReasons;
   return {
     typeName: def.typeName,
     schema,
-    createSchema: def.source.create,
-    ...(def.stableComputed ? { stableComputed: def.stableComputed } : {}),
-    ...(def.ignoreChanges ? { ignoreChanges: def.ignoreChanges } : {}),
-    ...(def.replaceWhen ? { replaceWhen: def.replaceWhen } : {}),
+    model,
+    stableComputed: topNames(model, "stable"),
+    ignoreChanges: topNames(model, "createOnly"),
+    ...(reasons
+      ? {
+          replaceWhen: (prior: TfObject, planned: TfObject) =>
+            reasons(stateToApi(schema.attributes, prior), stateToApi(schema.attributes, planned)).map((e) =>
+              toSnake(e.field.split("/")[1] ?? ""),
+            ),
+        }
+      : {}),
 
     async create(outer, planned, idempotencyKey) {
       const ctx = withTimeout(outer, planned, "create");
@@ -150,7 +180,7 @@ export function apiResource(def: ApiResourceDef): TfResource {
         const version = typeof prior.version === "number" ? prior.version : undefined;
         obj = asApi(await api.update(id, body, version !== undefined ? { ifMatch: version } : {}));
       }
-      if (def.afterUpdate) obj = { ...obj, ...(await def.afterUpdate(ctx, obj, planned)) };
+      if (def.afterUpdate) obj = { ...obj, ...(await def.afterUpdate(ctx, obj, planned, prior)) };
       return apiToState(schema, obj, planned);
     },
 
@@ -159,7 +189,7 @@ export function apiResource(def: ApiResourceDef): TfResource {
       const api = def.client(ctx.client);
       const id = idOf(prior);
       try {
-        if (def.beforeDelete) await def.beforeDelete(ctx, id);
+        if (def.remove) return await def.remove(ctx, id);
         const pending = await api.delete(id, def.deleteOptions?.(prior) ?? {});
         if (pending !== undefined) await api.waitForDeletion(id, waitOptions(ctx));
       } catch (e) {

@@ -169,7 +169,7 @@ export class ProviderServer {
   async ValidateResourceConfig(req: { type_name: string; config?: DynamicValueMsg | null }): Promise<Diags> {
     const r = this.resource(req.type_name);
     const config = asObject(fromDynamicValue(req.config, schemaType(r.schema)));
-    return { diagnostics: config ? validateConfig(r.schema.attributes, r.createSchema, config) : [] };
+    return { diagnostics: config ? validateConfig(r.schema.attributes, r.model, config) : [] };
   }
 
   async ValidateDataResourceConfig(req: {

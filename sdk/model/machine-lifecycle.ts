@@ -8,7 +8,7 @@
  * Operator actions come through the API; rack results (commissioned, deployed, …) and
  * timeouts come from the rack agent or the region's watchdog.
  */
-import type { MachineStatus } from "../../sdk/schema/machine";
+import type { MachineStatus } from "../schema/machine";
 
 export type OperatorAction =
   | "commission"
@@ -143,4 +143,27 @@ export function isOperatorAction(a: string): a is OperatorAction {
 }
 export function isRackResult(a: string): a is RackResult {
   return (RACK_RESULTS as readonly string[]).includes(a);
+}
+
+/** States in which a machine is in use or being worked on: it cannot be removed. */
+export const IN_USE_STATES: readonly MachineStatus[] = [...BUSY_STATES, "Allocated", "Deployed", "Rescue"];
+
+export type RemovalStep =
+  | { kind: "delete" }
+  | { kind: "wait"; until: readonly MachineStatus[] }
+  | { kind: "action"; action: "release" | "abort" | "exit-rescue" };
+
+/**
+ * The next step towards removing a machine in `status`, read from the transition table: a
+ * machine not in use is deleted; one in use is released where the table allows it, else its
+ * work is aborted, else it leaves rescue; one being released is waited for (aborting would
+ * leave its disk half wiped). Each step's new state has a step of its own until `delete`.
+ */
+export function removalStep(status: MachineStatus): RemovalStep {
+  if (!IN_USE_STATES.includes(status)) return { kind: "delete" };
+  if (status === "Releasing") return { kind: "wait", until: ["Ready", "FailedReleasing"] };
+  for (const action of ["release", "abort", "exit-rescue"] as const) {
+    if (TABLE[action][status] !== undefined) return { kind: "action", action };
+  }
+  throw new Error(`no way out of ${status} towards removal`);
 }

@@ -3,10 +3,10 @@
  * (backend/power/registry.ts): one source of truth for the API, the CLI and the rack, and
  * pure (it never contacts the BMC, as in Ironic's validate()).
  */
-import type { FieldError } from "../../sdk/errors";
-import type { PowerParameters } from "../../sdk/schema/machine";
-import { powerDriverSpec } from "../power/registry";
-import { checkSettings } from "../power/settings";
+import { powerDriverSpec } from "../../backend/power/registry";
+import { checkSettings } from "../../backend/power/settings";
+import type { FieldError } from "../errors";
+import type { PowerParameters } from "../schema/machine";
 
 /** The API's power parameters in the shape the driver takes (Wake-on-LAN wakes the first MAC). */
 export function driverSettings(p: PowerParameters, macs: readonly string[]): Record<string, unknown> {

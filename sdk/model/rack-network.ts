@@ -1,5 +1,5 @@
 /** Semantic checks of a rack's network beyond the schema's patterns (pure). */
-import type { FieldError } from "../../sdk/errors";
+import type { FieldError } from "../errors";
 import { contains, ipToInt, isNetworkAddress, parseCidr } from "./ipv4";
 
 export function checkRackNetwork(

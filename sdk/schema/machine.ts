@@ -1,54 +1,9 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { Description, Id, Label, Mac, Meta, Strict, Tags, Timestamp, StringEnum } from "./common";
 
-export const PowerType = Type.Union([
-  Type.Literal("ipmi"),
-  Type.Literal("virsh"),
-  Type.Literal("wol"),
-  Type.Literal("manual"),
-]);
+import { PowerParameters, PowerParametersView } from "./power-parameters";
 
-/**
- * How the rack reaches the machine's power control. One flat object (not a union) so that a
- * mistake gets one precise error instead of one per union branch; which fields each type
- * needs is checked by `checkPowerParameters` in backend/region/machine-rules.ts.
- */
-export const PowerParameters = Type.Object(
-  {
-    type: PowerType,
-    address: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 255, description: "BMC host or IP (ipmi)" }),
-    ),
-    port: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 65535, description: "BMC UDP port, default 623" }),
-    ),
-    user: Type.Optional(Type.String({ maxLength: 16, description: "IPMI user (16 bytes max in IPMI 1.5)" })),
-    password: Type.Optional(
-      Type.String({ maxLength: 20, description: "BMC password (secret; write-only, never returned)" }),
-    ),
-    ipmiVersion: Type.Optional(Type.Union([Type.Literal("1.5"), Type.Literal("2.0")])),
-    authType: Type.Optional(
-      Type.Union([Type.Literal("md5"), Type.Literal("password"), Type.Literal("none")]),
-    ),
-    uri: Type.Optional(Type.String({ maxLength: 512, description: "libvirt URI (virsh)" })),
-    domain: Type.Optional(Type.String({ maxLength: 255, description: "libvirt domain name (virsh)" })),
-    broadcast: Type.Optional(Type.String({ maxLength: 64, description: "Wake-on-LAN target address (wol)" })),
-  },
-  Strict,
-);
-/** Power parameters as returned: the password is replaced by whether one is set. */
-export const PowerParametersView = Type.Object({
-  type: PowerType,
-  address: Type.Optional(Type.String()),
-  port: Type.Optional(Type.Integer()),
-  user: Type.Optional(Type.String()),
-  passwordSet: Type.Boolean(),
-  ipmiVersion: Type.Optional(Type.String()),
-  authType: Type.Optional(Type.String()),
-  uri: Type.Optional(Type.String()),
-  domain: Type.Optional(Type.String()),
-  broadcast: Type.Optional(Type.String()),
-});
+export { PowerParameters, PowerParametersView, PowerType } from "./power-parameters";
 
 /** The libvirt side of a VM host (a Deployed machine with vmHost). */
 export const VmHostConfig = Type.Object(
@@ -189,8 +144,6 @@ export const MachineActionBody = Type.Object(
   Strict,
 );
 
-export type PowerParameters = Static<typeof PowerParameters>;
-export type PowerParametersView = Static<typeof PowerParametersView>;
 export type MachineCreate = Static<typeof MachineCreate>;
 export type MachineUpdate = Static<typeof MachineUpdate>;
 export type MachineStatus = Static<typeof MachineStatus>;

@@ -23,8 +23,14 @@ import { checkIfMatch, nowIso, page, parseJson, principalOf, type RegionContext,
 import { appendEvent } from "../events";
 import { newId } from "../ids";
 import { idempotent, scopeOf } from "../idempotency";
-import { isOperatorAction, transition } from "../lifecycle";
-import { checkPowerParameters } from "../machine-rules";
+import {
+  IN_USE_STATES,
+  isOperatorAction,
+  removalStep,
+  transition,
+} from "../../../sdk/model/machine-lifecycle";
+import { machineModel } from "../../../sdk/model/machine";
+import { KNOWN } from "../../../sdk/model/resource-model";
 import { powerWithSecret, workForStatus } from "../machine-work";
 import { cancelQueued, enqueueTask } from "../tasks";
 import { ListCache } from "../list-cache";
@@ -90,10 +96,6 @@ function sealDeploy(secrets: SecretBox, d: Static<typeof DeployTarget> | null | 
   return { deploy: JSON.stringify(rest), secret: userData === undefined ? null : secrets.seal(userData) };
 }
 
-function invalid(errors: { field: string; reason: string }[]): ValidationError {
-  return new ValidationError(errors.map((e) => `${e.field} ${e.reason}`).join("; "), errors);
-}
-
 const Params = Type.Object({ id: Id }, Strict);
 const tags = ["machines"];
 const PowerRequest = Type.Object(
@@ -146,10 +148,8 @@ export function machineRoutes(app: FastifyInstance, ctx: RegionContext): void {
       const p = principalOf(req);
       requireAdmin(p);
       const body = req.body as MachineCreate;
-      const errors = checkPowerParameters(body.power, body.macs);
-      if (body.vmHost && !body.poolId)
-        errors.push({ field: "/poolId", reason: "is required when vmHost is true" });
-      if (errors.length > 0) throw invalid(errors);
+      const errors = machineModel.rules!(body, KNOWN);
+      if (errors.length > 0) throw ValidationError.fields(errors);
       const macs = body.macs.map((m) => m.toLowerCase());
       const res = await idempotent(db, scopeOf(req, p), async (trx) => {
         await checkRefs(trx, body);
@@ -323,17 +323,14 @@ export function machineRoutes(app: FastifyInstance, ctx: RegionContext): void {
         checkIfMatch(req, m.version);
         // Same power type and no new password: the stored one is kept (below), so it counts.
         const samePowerType = body.power?.type === (JSON.parse(m.power) as PowerParameters).type;
-        const errors = body.power
-          ? checkPowerParameters(
-              body.power,
-              JSON.parse(m.macs) as string[],
-              samePowerType && m.powerSecret !== null,
-            )
-          : [];
         const vmHost = body.vmHost ?? m.vmHost === 1;
         const poolId = body.poolId === undefined ? m.poolId : body.poolId;
-        if (vmHost && !poolId) errors.push({ field: "/poolId", reason: "is required when vmHost is true" });
-        if (errors.length > 0) throw invalid(errors);
+        // The rules judge the machine as it would be after this update.
+        const errors = machineModel.rules!(
+          { macs: JSON.parse(m.macs) as string[], power: body.power, vmHost, poolId },
+          { ...KNOWN, passwordStored: samePowerType && m.powerSecret !== null },
+        );
+        if (errors.length > 0) throw ValidationError.fields(errors);
         await checkRefs(trx, { poolId });
         if (poolId !== m.poolId && m.poolId) {
           const vms = await trx.selectFrom("vms").select("id").where("hostId", "=", id).limit(1).execute();
@@ -511,11 +508,13 @@ export function machineRoutes(app: FastifyInstance, ctx: RegionContext): void {
     await db.transaction().execute(async (trx) => {
       const m = await loadMachine(trx, id);
       checkIfMatch(req, m.version);
-      if (["Allocated", "Deploying", "Deployed", "Releasing", "Rescue"].includes(m.status)) {
+      if (IN_USE_STATES.includes(m.status as Machine["status"])) {
+        const step = removalStep(m.status as Machine["status"]);
+        const next = step.kind === "action" ? step.action : "wait";
         throw new ConflictError(
-          `machine ${m.hostname} is ${m.status}; release it before removing it`,
+          `machine ${m.hostname} is ${m.status}; ${next === "wait" ? "wait for it to finish releasing" : `${next} it`} before removing it`,
           "ILLEGAL_TRANSITION",
-          ["release"],
+          step.kind === "action" ? [step.action] : [],
         );
       }
       const vms = await trx.selectFrom("vms").select("id").where("hostId", "=", id).limit(1).execute();

@@ -9,7 +9,8 @@ import { checkIfMatch, nowIso, page, principalOf, type RegionContext, withEtag }
 import { appendEvent } from "../events";
 import { newId } from "../ids";
 import { idempotent, scopeOf } from "../idempotency";
-import { checkRackNetwork } from "../rack-rules";
+import { rackModel } from "../../../sdk/model/rack";
+import { KNOWN } from "../../../sdk/model/resource-model";
 import type { RackTable } from "../store/database";
 
 export function rackView(r: RackTable): Rack {
@@ -43,9 +44,8 @@ export function rackRoutes(app: FastifyInstance, ctx: RegionContext): void {
       const p = principalOf(req);
       requireAdmin(p);
       const body = req.body as RackCreate;
-      const problems = checkRackNetwork(body.subnet, body.gateway, body.dhcpRange);
-      if (problems.length > 0)
-        throw new ValidationError(problems.map((e) => `${e.field} ${e.reason}`).join("; "), problems);
+      const problems = rackModel.rules!(body, KNOWN);
+      if (problems.length > 0) throw ValidationError.fields(problems);
       const res = await idempotent(db, scopeOf(req, p), async (trx) => {
         const region = await trx
           .selectFrom("regions")
@@ -163,9 +163,9 @@ export function rackRoutes(app: FastifyInstance, ctx: RegionContext): void {
         if (!r) throw NotFoundError.of("rack", id);
         checkIfMatch(req, r.version);
         const range = body.dhcpRange ?? { start: r.dhcpStart, end: r.dhcpEnd };
-        const problems = checkRackNetwork(r.subnet, r.gateway, range);
-        if (problems.length > 0)
-          throw new ValidationError(problems.map((e) => `${e.field} ${e.reason}`).join("; "), problems);
+        // The rules judge the rack as it would be after this update.
+        const problems = rackModel.rules!({ subnet: r.subnet, gateway: r.gateway, dhcpRange: range }, KNOWN);
+        if (problems.length > 0) throw ValidationError.fields(problems);
         const n: RackTable = {
           ...r,
           dhcpStart: range.start,

@@ -1,3 +1,4 @@
+import { virtualMachineModel } from "../../../sdk/model/virtual-machine";
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
@@ -277,12 +278,9 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
       const updated = await db.transaction().execute(async (trx) => {
         const v = await loadVm(trx, p, id);
         checkIfMatch(req, v.version);
-        if (body.diskGiB !== undefined && body.diskGiB < v.diskGib) {
-          throw ValidationError.field(
-            "/diskGiB",
-            `cannot shrink a disk (${v.diskGib} → ${body.diskGiB} GiB); replace the VM`,
-          );
-        }
+        // What the providers would replace the VM for, an update cannot do.
+        const refused = virtualMachineModel.replaceReasons!({ diskGiB: v.diskGib }, body);
+        if (refused.length > 0) throw ValidationError.fields(refused);
         const size = {
           cores: body.cores ?? v.cores,
           memoryMiB: body.memoryMiB ?? v.memoryMib,

@@ -353,3 +353,31 @@ test("images create/list/show/delete: the catalogue from the command line", asyn
 
   expect(await fibrix(["images", "delete", id])).toMatchObject({ code: 0, stdout: `deleted ${id}\n` });
 });
+
+test("machines remove: from Commissioning it aborts, then deletes, showing each step", async () => {
+  const region = await admin.regions.create({ name: "lleida", dnsDomain: "lleida.fibrix.example" });
+  const rack = await admin.racks.create({
+    name: "rack-l",
+    regionId: region.id,
+    subnet: "10.31.0.0/24",
+    dhcpRange: { start: "10.31.0.100", end: "10.31.0.200" },
+  });
+  const m = await admin.machines.create({
+    hostname: "pe860-l1",
+    rackId: rack.id,
+    macs: ["52:54:00:31:00:01"],
+    power: { type: "manual" },
+  });
+  expect(m.status).toBe("Commissioning");
+  const out = await fibrix(["machines", "remove", m.id, "--timeout", "30"]);
+  expect(out).toMatchObject({ code: 0, stderr: "" });
+  expect(out.stdout).toBe(`${m.id}: Commissioning: abort before removal\n${m.id}: removed\n`);
+  await expect(admin.machines.get(m.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+  // Already gone is done, not an error (a retried removal).
+  expect((await fibrix(["machines", "remove", m.id])).code).toBe(0);
+  const ev = JSON.parse((await fibrix(["--json", "events", "list", "--object", m.id])).stdout) as {
+    kind: string;
+    to: string | null;
+  }[];
+  expect(ev.map((e) => e.kind)).toEqual(expect.arrayContaining(["transition", "deleted"]));
+});

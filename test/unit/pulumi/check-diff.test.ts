@@ -7,24 +7,23 @@ import fc from "fast-check";
 import { canonicalJson, createKey } from "../../../provider/pulumi/create-key";
 import { planDiff, sameValue } from "../../../provider/pulumi/diff-plan";
 import { driftedProps } from "../../../provider/pulumi/guarded-update";
-import {
-  MACHINE_DIFF,
-  deploySteps,
-  machineHooks,
-  machineRules,
-  targetStatus,
-} from "../../../provider/pulumi/machine";
+import { MACHINE_DIFF, machineHooks, targetStatus } from "../../../provider/pulumi/machine";
+import { declaredRuleErrors } from "../../../sdk/model/input-check";
+import { deploySteps, machineModel } from "../../../sdk/model/machine";
 import { POOL_DIFF } from "../../../provider/pulumi/pool";
 import { ProviderConfigError, resolveSettings } from "../../../provider/pulumi/provider-config";
 import { RACK_DIFF } from "../../../provider/pulumi/rack";
 import { REGION_DIFF } from "../../../provider/pulumi/region";
-import { UNKNOWN, checkAgainst, propertyPath } from "../../../provider/pulumi/schema-check";
-import {
-  VM_DIFF,
-  VirtualMachineInputs,
-  diskShrinks,
-  settledStatus,
-} from "../../../provider/pulumi/virtual-machine";
+import { PREVIEW, UNKNOWN, checkAgainst, propertyPath } from "../../../provider/pulumi/schema-check";
+import { VM_DIFF, VirtualMachineInputs, settledStatus } from "../../../provider/pulumi/virtual-machine";
+import { virtualMachineModel } from "../../../sdk/model/virtual-machine";
+
+/** The machine model's rules as Pulumi reports them (property paths). */
+const machineRules = (i: Record<string, unknown>) =>
+  declaredRuleErrors(machineModel, i, PREVIEW).map((e) => ({
+    property: propertyPath(e.field),
+    reason: e.reason,
+  }));
 
 const vm = {
   name: "web-1",
@@ -195,7 +194,7 @@ describe("diff rules (design.md resource table)", () => {
       changed: ["diskGiB"],
     });
     expect(planDiff(vm, { ...vm, diskGiB: 20 }, VM_DIFF)).toMatchObject({ replaces: ["diskGiB"] });
-    expect(diskShrinks({ diskGiB: 40 }, { diskGiB: UNKNOWN })).toBe(false);
+    expect(virtualMachineModel.replaceReasons!({ diskGiB: 40 }, { diskGiB: UNKNOWN })).toEqual([]);
   });
 
   test("property: a diff of inputs against themselves is empty; replaces ⊆ changed ⊆ compared", () => {

@@ -6,7 +6,7 @@ import {
   RACK_RESULTS,
   STATUSES,
   transition,
-} from "../../../backend/region/lifecycle";
+} from "../../../sdk/model/machine-lifecycle";
 import type { MachineStatus } from "../../../sdk/schema/machine";
 
 const ACTIONS: LifecycleAction[] = [...OPERATOR_ACTIONS, ...RACK_RESULTS];

@@ -1,7 +1,8 @@
+import type { PowerParameters } from "../../../sdk/schema/machine";
 import { fieldErrors } from "../../../backend/region/problem";
-import { checkPowerParameters, driverSettings } from "../../../backend/region/machine-rules";
-import { checkRackNetwork } from "../../../backend/region/rack-rules";
-import { intToIp, ipToInt } from "../../../backend/region/ipv4";
+import { checkPowerParameters, driverSettings } from "../../../sdk/model/power-check";
+import { checkRackNetwork } from "../../../sdk/model/rack-network";
+import { intToIp, ipToInt } from "../../../sdk/model/ipv4";
 import { SecretBox } from "../../../backend/region/store/secret-box";
 import { randomBytes } from "node:crypto";
 
@@ -31,7 +32,14 @@ test("power parameters are checked against each driver's declared settings", () 
   expect(checkPowerParameters({ type: "ipmi", address: "bmc-1", user: "root" }, macs, true)).toEqual([]);
   expect(
     checkPowerParameters(
-      { type: "ipmi", address: "bmc-1", user: "r", password: "p", ipmiVersion: "2.0" },
+      // Not even a valid PowerParameters any more (the API schema is built from the driver).
+      {
+        type: "ipmi",
+        address: "bmc-1",
+        user: "r",
+        password: "p",
+        ipmiVersion: "2.0",
+      } as unknown as PowerParameters,
       macs,
     ),
   ).toEqual([{ field: "/power/ipmiVersion", reason: 'must be one of 1.5, got "2.0"' }]);

@@ -11,8 +11,7 @@ import { schemaType } from "../../../provider/terraform/schema";
 import { ValidationError } from "../../../sdk/errors";
 
 const machine = (v: Record<string, unknown>) => conform(v, schemaType(machineResource.schema)) as TfObject;
-const check = (v: TfObject) =>
-  validateConfig(machineResource.schema.attributes, machineResource.createSchema, v);
+const check = (v: TfObject) => validateConfig(machineResource.schema.attributes, machineResource.model, v);
 
 test("a valid machine configuration has no diagnostics", () => {
   const v = machine({
@@ -51,7 +50,7 @@ test("region name must be a DNS label", () => {
     { name: "Girona!", dns_domain: "girona.fibrix.example" },
     schemaType(regionResource.schema),
   );
-  const d = validateConfig(regionResource.schema.attributes, regionResource.createSchema, v as TfObject);
+  const d = validateConfig(regionResource.schema.attributes, regionResource.model, v as TfObject);
   expect(d.map((x) => pathText(x.attribute!))).toEqual(["name"]);
 });
 

@@ -38,10 +38,14 @@ export interface MachineConfig extends cdktf.TerraformMetaArguments {
   */
   readonly poolId?: string;
   /**
+  * Tags, for filters and placement.
+  *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/machine#tags Machine#tags}
   */
   readonly tags?: string[];
   /**
+  * Free text.
+  *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/machine#description Machine#description}
   */
   readonly description?: string;
@@ -52,12 +56,14 @@ export interface MachineConfig extends cdktf.TerraformMetaArguments {
   */
   readonly deploy?: MachineDeploy;
   /**
-  * Deploy the machine as a KVM host of pool_id.
+  * Deploy the machine as a KVM host of poolId.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/machine#vm_host Machine#vm_host}
   */
   readonly vmHost?: boolean | cdktf.IResolvable;
   /**
+  * The libvirt side of the VM host (URI, storage pool, bridge).
+  *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/machine#vm_host_config Machine#vm_host_config}
   */
   readonly vmHostConfig?: MachineVmHostConfig;
@@ -76,41 +82,59 @@ export interface MachineConfig extends cdktf.TerraformMetaArguments {
 }
 export interface MachinePower {
   /**
+  * ipmi: IPMI v1.5 over LAN (RMCP, MD5 or straight password); virsh: libvirt domain through virsh (qemu:///system, qemu+ssh://host/system, test:///default); wol: Wake-on-LAN magic packet (power on only); manual: Manual power control (an operator powers the machine; state unknown)
+  *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/machine#type Machine#type}
   */
   readonly type: string;
   /**
-  * BMC host or IP (ipmi)
+  * BMC host or IP address (ipmi)
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/machine#address Machine#address}
   */
   readonly address?: string;
   /**
-  * BMC UDP port, default 623
+  * BMC UDP port (ipmi, wol)
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/machine#port Machine#port}
   */
   readonly port?: number;
   /**
-  * IPMI user (16 bytes max in IPMI 1.5)
+  * User name (ipmi)
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/machine#user Machine#user}
   */
   readonly user?: string;
   /**
-  * BMC password (secret; write-only, never returned)
+  * Password (secret; write-only, never returned) (ipmi)
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/machine#password Machine#password}
   */
   readonly password?: string;
   /**
+  * IPMI version (ipmi)
+  *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/machine#ipmi_version Machine#ipmi_version}
   */
   readonly ipmiVersion?: string;
   /**
+  * Authentication type (ipmi)
+  *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/machine#auth_type Machine#auth_type}
   */
   readonly authType?: string;
+  /**
+  * Privilege level (ipmi)
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/machine#privilege Machine#privilege}
+  */
+  readonly privilege?: string;
+  /**
+  * Timeout per exchange (ms) (ipmi, virsh)
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/machine#timeout_ms Machine#timeout_ms}
+  */
+  readonly timeoutMs?: number;
   /**
   * libvirt URI (virsh)
   *
@@ -118,13 +142,13 @@ export interface MachinePower {
   */
   readonly uri?: string;
   /**
-  * libvirt domain name (virsh)
+  * Domain name or UUID (virsh)
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/machine#domain Machine#domain}
   */
   readonly domain?: string;
   /**
-  * Wake-on-LAN target address (wol)
+  * Broadcast address (wol)
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/machine#broadcast Machine#broadcast}
   */
@@ -144,6 +168,8 @@ export function machinePowerToTerraform(struct?: MachinePower | cdktf.IResolvabl
     password: cdktf.stringToTerraform(struct!.password),
     ipmi_version: cdktf.stringToTerraform(struct!.ipmiVersion),
     auth_type: cdktf.stringToTerraform(struct!.authType),
+    privilege: cdktf.stringToTerraform(struct!.privilege),
+    timeout_ms: cdktf.numberToTerraform(struct!.timeoutMs),
     uri: cdktf.stringToTerraform(struct!.uri),
     domain: cdktf.stringToTerraform(struct!.domain),
     broadcast: cdktf.stringToTerraform(struct!.broadcast),
@@ -198,6 +224,18 @@ export function machinePowerToHclTerraform(struct?: MachinePower | cdktf.IResolv
       isBlock: false,
       type: "simple",
       storageClassType: "string",
+    },
+    privilege: {
+      value: cdktf.stringToHclTerraform(struct!.privilege),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    timeout_ms: {
+      value: cdktf.numberToHclTerraform(struct!.timeoutMs),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "number",
     },
     uri: {
       value: cdktf.stringToHclTerraform(struct!.uri),
@@ -269,6 +307,14 @@ export class MachinePowerOutputReference extends cdktf.ComplexObject {
       hasAnyValues = true;
       internalValueResult.authType = this._authType;
     }
+    if (this._privilege !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.privilege = this._privilege;
+    }
+    if (this._timeoutMs !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.timeoutMs = this._timeoutMs;
+    }
     if (this._uri !== undefined) {
       hasAnyValues = true;
       internalValueResult.uri = this._uri;
@@ -295,6 +341,8 @@ export class MachinePowerOutputReference extends cdktf.ComplexObject {
       this._password = undefined;
       this._ipmiVersion = undefined;
       this._authType = undefined;
+      this._privilege = undefined;
+      this._timeoutMs = undefined;
       this._uri = undefined;
       this._domain = undefined;
       this._broadcast = undefined;
@@ -313,6 +361,8 @@ export class MachinePowerOutputReference extends cdktf.ComplexObject {
       this._password = value.password;
       this._ipmiVersion = value.ipmiVersion;
       this._authType = value.authType;
+      this._privilege = value.privilege;
+      this._timeoutMs = value.timeoutMs;
       this._uri = value.uri;
       this._domain = value.domain;
       this._broadcast = value.broadcast;
@@ -426,6 +476,38 @@ export class MachinePowerOutputReference extends cdktf.ComplexObject {
   // Temporarily expose input value. Use with caution.
   public get authTypeInput() {
     return this._authType;
+  }
+
+  // privilege - computed: true, optional: true, required: false
+  private _privilege?: string; 
+  public get privilege() {
+    return this.getStringAttribute('privilege');
+  }
+  public set privilege(value: string) {
+    this._privilege = value;
+  }
+  public resetPrivilege() {
+    this._privilege = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get privilegeInput() {
+    return this._privilege;
+  }
+
+  // timeout_ms - computed: true, optional: true, required: false
+  private _timeoutMs?: number; 
+  public get timeoutMs() {
+    return this.getNumberAttribute('timeout_ms');
+  }
+  public set timeoutMs(value: number) {
+    this._timeoutMs = value;
+  }
+  public resetTimeoutMs() {
+    this._timeoutMs = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get timeoutMsInput() {
+    return this._timeoutMs;
   }
 
   // uri - computed: true, optional: true, required: false

@@ -14,6 +14,8 @@ export interface PoolConfig extends cdktf.TerraformMetaArguments {
   */
   readonly name: string;
   /**
+  * Free text.
+  *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/pool#description Pool#description}
   */
   readonly description?: string;

@@ -44,6 +44,8 @@ export interface RackConfig extends cdktf.TerraformMetaArguments {
   */
   readonly gateway?: string;
   /**
+  * Free text.
+  *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/rack#description Rack#description}
   */
   readonly description?: string;

@@ -8,7 +8,7 @@ import * as cdktf from 'cdktf';
 
 export interface RegionConfig extends cdktf.TerraformMetaArguments {
   /**
-  * Region name, a DNS label (e.g. girona). Changing it replaces the region.
+  * Region name, a DNS label. Changing it replaces the region.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/region#name Region#name}
   */

@@ -74,6 +74,8 @@ export interface VirtualMachineConfig extends cdktf.TerraformMetaArguments {
   */
   readonly sshKeys?: string[];
   /**
+  * Free text.
+  *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/virtual_machine#description VirtualMachine#description}
   */
   readonly description?: string;
