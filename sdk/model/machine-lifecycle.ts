@@ -8,7 +8,7 @@
  * Operator actions come through the API; rack results (commissioned, deployed, …) and
  * timeouts come from the rack agent or the region's watchdog.
  */
-import type { MachineStatus } from "../schema/machine";
+import { type MachineStatus, MachineStatus as MachineStatusSchema } from "../schema/machine";
 
 export type OperatorAction =
   | "commission"
@@ -30,20 +30,8 @@ export type RackResult =
   | "timeout";
 export type LifecycleAction = OperatorAction | RackResult;
 
-export const STATUSES: readonly MachineStatus[] = [
-  "New",
-  "Commissioning",
-  "Ready",
-  "Allocated",
-  "Deploying",
-  "Deployed",
-  "Releasing",
-  "FailedCommissioning",
-  "FailedDeployment",
-  "FailedReleasing",
-  "Broken",
-  "Rescue",
-];
+/** Every status, in the schema's order (the schema is the one list of them). */
+export const STATUSES: readonly MachineStatus[] = (MachineStatusSchema as unknown as { enum: MachineStatus[] }).enum;
 
 /** Where each action leads from each state it is allowed in. Absent = illegal. */
 const TABLE: Record<LifecycleAction, Partial<Record<MachineStatus, MachineStatus>>> = {
