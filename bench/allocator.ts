@@ -6,7 +6,8 @@
  * tag, some in anti-affinity groups at host or rack level), then places them with `placeMany`.
  * Peer: the O(hosts) reference `place()` on the first requests, which must agree with the index.
  * Pure CPU work, bounded by the request count; no I/O besides printing.
- * Run: `npm run build && node dist/bench/allocator.js [--hosts 10000] [--vms 100000] [--seed 860]`
+ * Run: `npm run build && node dist/bench/allocator.js [--hosts 10000] [--vms 100000] [--seed 860] [--json]`
+ * (or `npm run bench` for all benches); `run()` returns the figures to bench/run.ts.
  */
 import { Allocator } from "../backend/allocator/allocator";
 import { effectiveCapacity } from "../backend/allocator/capacity";
@@ -20,11 +21,15 @@ import type {
   Resource,
 } from "../backend/allocator/types";
 
-function arg(name: string, dflt: number, max: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i > 0 ? Number(process.argv[i + 1]) : dflt;
+/** Bounded counts: a positive integer, at most `max`. */
+function checkCount(name: string, v: number, max: number): number {
   if (!Number.isSafeInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
   return Math.min(v, max);
+}
+
+function arg(name: string, dflt: number, max: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return checkCount(name, i > 0 ? Number(process.argv[i + 1]) : dflt, max);
 }
 
 /** mulberry32: small, fast, seeded; the same seed gives the same hosts and requests. */
@@ -184,10 +189,57 @@ function digest(results: readonly PlacementResult[]): string {
   return (h >>> 0).toString(16).padStart(8, "0");
 }
 
-function main(): void {
-  const hostCount = arg("hosts", 10_000, 100_000);
-  const vmCount = arg("vms", 100_000, 1_000_000);
-  const seed = arg("seed", 860, 2 ** 31);
+export interface AllocatorBenchOptions {
+  /** Hosts (default 10 000, at most 100 000). */
+  hosts?: number;
+  /** VM requests (default 100 000, at most 1 000 000). */
+  vms?: number;
+  seed?: number;
+  /** Detail lines (default: none). */
+  log?: (line: string) => void;
+}
+
+export interface AllocatorPoolFigures {
+  pool: string;
+  hosts: number;
+  dominant: Resource;
+  fillPercent: number;
+  hostsUsed: number;
+  lowerBound: number;
+}
+
+export interface AllocatorBenchResult {
+  hosts: number;
+  vms: number;
+  seed: number;
+  placed: number;
+  refusals: Record<string, number>;
+  indexBuildMs: number;
+  placeMs: number;
+  placementsPerSecond: number;
+  /** The O(hosts) reference place() on the first requests: µs per placement, and agreement. */
+  referenceUsPerPlacement: number;
+  referenceAgreement: number;
+  referenceCount: number;
+  deterministic: boolean;
+  pools: AllocatorPoolFigures[];
+  /** Hosts holding at least one VM, and the packing lower bound for what was placed. */
+  hostsUsed: number;
+  lowerBound: number;
+  /** hostsUsed / lowerBound in %. */
+  packingPercent: number;
+  targets: { placeMsBelow: number; packingPercentAtMost: number };
+  fast: boolean;
+  tight: boolean;
+  pass: boolean;
+}
+
+/** Places `vms` requests on `hosts` hosts and measures time and packing (pure CPU, bounded). */
+export function run(options: AllocatorBenchOptions = {}): AllocatorBenchResult {
+  const hostCount = checkCount("hosts", options.hosts ?? 10_000, 100_000);
+  const vmCount = checkCount("vms", options.vms ?? 100_000, 1_000_000);
+  const seed = checkCount("seed", options.seed ?? 860, 2 ** 31);
+  const log = options.log ?? (() => undefined);
   const rand = prng(seed);
   const hosts = makeHosts(rand, hostCount);
   const requests = makeRequests(rand, vmCount);
@@ -258,9 +310,8 @@ function main(): void {
   const placed = results.filter((r) => r.ok).length;
   let boundTotal = 0;
   let usedTotal = 0;
-  console.log(
-    `allocator bench: ${hostCount} hosts, ${vmCount} requests, seed ${seed}, node ${process.version}`,
-  );
+  const pools: AllocatorPoolFigures[] = [];
+  log(`allocator bench: ${hostCount} hosts, ${vmCount} requests, seed ${seed}, node ${process.version}`);
   for (const { policy } of POOLS) {
     const poolHosts = hosts.filter((h) => h.pool === policy.name);
     const caps = poolHosts.map((h) => effectiveCapacity(h, policy));
@@ -270,34 +321,74 @@ function main(): void {
     const capTotal = caps.reduce((s, c) => s + c[dominant], 0);
     boundTotal += bound;
     usedTotal += usedHere;
-    console.log(
+    const fillPercent = (100 * demand[dominant]) / capTotal;
+    pools.push({
+      pool: policy.name,
+      hosts: poolHosts.length,
+      dominant,
+      fillPercent,
+      hostsUsed: usedHere,
+      lowerBound: bound,
+    });
+    log(
       `  pool ${policy.name.padEnd(6)} ${String(poolHosts.length).padStart(5)} hosts  ` +
-        `fill ${((100 * demand[dominant]) / capTotal).toFixed(1)}% of ${dominant}  ` +
+        `fill ${fillPercent.toFixed(1)}% of ${dominant}  ` +
         `hosts used ${usedHere} vs lower bound ${bound} (${((100 * usedHere) / Math.max(1, bound)).toFixed(1)}%)`,
     );
   }
   const packing = (100 * usedTotal) / Math.max(1, boundTotal);
   const firstRefusal = results.find((r) => !r.ok);
-  if (firstRefusal && !firstRefusal.ok) console.log(`  first refusal         ${firstRefusal.reason}`);
+  if (firstRefusal && !firstRefusal.ok) log(`  first refusal         ${firstRefusal.reason}`);
   const refused = [...refusals].map(([c, n]) => `${c} ${n}`).join(", ") || "none";
-  console.log(`  index build           ${(t1 - t0).toFixed(1)} ms`);
-  console.log(
+  log(`  index build           ${(t1 - t0).toFixed(1)} ms`);
+  log(
     `  placeMany             ${placeMs.toFixed(1)} ms for ${vmCount} requests (${placed} placed; refused: ${refused})`,
   );
-  console.log(`  placements/s          ${Math.round(vmCount / (placeMs / 1000))}`);
-  console.log(
+  log(`  placements/s          ${Math.round(vmCount / (placeMs / 1000))}`);
+  log(
     `  µs per placement      ${((1000 * placeMs) / vmCount).toFixed(2)}  (reference scan place(): ${(1000 * peerMsPer).toFixed(0)} µs, ratio ${((peerMsPer * vmCount) / placeMs).toFixed(0)}x)`,
   );
-  console.log(`  reference agreement   ${agree}/${peerCount} first placements identical`);
-  console.log(`  deterministic         ${deterministic ? "yes" : "NO"} (digest ${digest(results)})`);
-  console.log(
-    `  packing               ${usedTotal} hosts used vs lower bound ${boundTotal}: ${packing.toFixed(1)}%`,
-  );
+  log(`  reference agreement   ${agree}/${peerCount} first placements identical`);
+  log(`  deterministic         ${deterministic ? "yes" : "NO"} (digest ${digest(results)})`);
+  log(`  packing               ${usedTotal} hosts used vs lower bound ${boundTotal}: ${packing.toFixed(1)}%`);
   const fast = placeMs < 1000;
   const tight = packing <= 105;
-  console.log(`  target < 1 s          ${fast ? "met" : "NOT met"}`);
-  console.log(`  target within 5 %     ${tight ? "met" : "NOT met"}`);
-  if (!fast || !tight || !deterministic || agree !== peerCount) process.exitCode = 1;
+  log(`  target < 1 s          ${fast ? "met" : "NOT met"}`);
+  log(`  target within 5 %     ${tight ? "met" : "NOT met"}`);
+  return {
+    hosts: hostCount,
+    vms: vmCount,
+    seed,
+    placed,
+    refusals: Object.fromEntries(refusals),
+    indexBuildMs: t1 - t0,
+    placeMs,
+    placementsPerSecond: Math.round(vmCount / (placeMs / 1000)),
+    referenceUsPerPlacement: 1000 * peerMsPer,
+    referenceAgreement: agree,
+    referenceCount: peerCount,
+    deterministic,
+    pools,
+    hostsUsed: usedTotal,
+    lowerBound: boundTotal,
+    packingPercent: packing,
+    targets: { placeMsBelow: 1000, packingPercentAtMost: 105 },
+    fast,
+    tight,
+    pass: fast && tight && deterministic && agree === peerCount,
+  };
 }
 
-main();
+function main(): void {
+  const json = process.argv.includes("--json");
+  const r = run({
+    hosts: arg("hosts", 10_000, 100_000),
+    vms: arg("vms", 100_000, 1_000_000),
+    seed: arg("seed", 860, 2 ** 31),
+    ...(json ? {} : { log: (line: string) => console.log(line) }),
+  });
+  if (json) console.log(JSON.stringify(r));
+  if (!r.pass) process.exitCode = 1;
+}
+
+if (require.main === module) main();

@@ -4,20 +4,17 @@
  *   region idle RSS < 100 MB.
  * The region runs as its own process (as in production) on 127.0.0.1 with the embedded
  * SQLite store; 10 000 machines are enlisted through the API; autocannon drives GET-by-id.
- * Run: `npm run build && node dist/bench/api.js [--machines 10000] [--seconds 10]`
+ * Run: `npm run build && node dist/bench/api.js [--machines 10000] [--seconds 10] [--json]`
+ * (or `npm run bench` for all benches); `run()` returns the figures to bench/run.ts.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { onAbort } from "./cleanup";
 
 const ADMIN_KEY = "fbx_bench_admin_key_0123456789abcdef";
-
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-}
 
 interface Answer {
   status: number;
@@ -42,9 +39,43 @@ function rssMiB(pid: number): number {
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
-async function main(): Promise<void> {
-  const machines = arg("machines", 10_000);
-  const seconds = Math.min(arg("seconds", 10), 60);
+export interface ApiBenchOptions {
+  /** Machines enlisted through the API (default 10 000, at most 100 000). */
+  machines?: number;
+  /** Seconds of GET load (default 10, at most 60). */
+  seconds?: number;
+  /** Detail lines (default: none). */
+  log?: (line: string) => void;
+}
+
+export interface ApiBenchResult {
+  machines: number;
+  seconds: number;
+  seedSeconds: number;
+  createsPerSecond: number;
+  listed: number;
+  /** The list of all machines, served to its last byte (the target's figure). */
+  listP50Ms: number;
+  listP99Ms: number;
+  /** The same with the client's JSON.parse (for information: it shares the region's cores). */
+  listParsedP50Ms: number;
+  listParsedP99Ms: number;
+  getPerSecond: number;
+  getLatencyP50Ms: number;
+  getLatencyP99Ms: number;
+  getErrors: number;
+  getNon2xx: number;
+  idleRssMiB: number;
+  loadedRssMiB: number;
+  targets: { listMsBelow: number; getPerSecondAtLeast: number; idleRssMiBBelow: number };
+  pass: boolean;
+}
+
+/** Starts a region process on 127.0.0.1, seeds it, measures, stops it (also when it fails). */
+export async function run(options: ApiBenchOptions = {}): Promise<ApiBenchResult> {
+  const machines = Math.max(1, Math.min(Math.floor(options.machines ?? 10_000), 100_000));
+  const seconds = Math.max(1, Math.min(options.seconds ?? 10, 60));
+  const log = options.log ?? (() => undefined);
   const dataDir = mkdtempSync(join(tmpdir(), "fibrix-bench-api-"));
   const child = spawn(
     process.execPath,
@@ -64,10 +95,20 @@ async function main(): Promise<void> {
       stdio: ["ignore", "pipe", "inherit"],
     },
   );
+  const exited = new Promise((r) => child.once("exit", r));
+  // Stopped on SIGINT/SIGTERM or a time limit of the caller, too: no region outlives the bench.
+  const forget = onAbort(() => {
+    child.kill("SIGKILL");
+    rmSync(dataDir, { recursive: true, force: true });
+  });
   try {
     const api = await new Promise<string>((resolve, reject) => {
       let out = "";
       const t = setTimeout(() => reject(new Error(`region did not start: ${out}`)), 30_000);
+      child.once("exit", (code) => {
+        clearTimeout(t);
+        reject(new Error(`region exited (${code}) before listening: ${out}`));
+      });
       child.stdout!.on("data", (d) => {
         out += String(d);
         const m = out.match(/listening on (http:\/\/[0-9.:]+)/);
@@ -77,6 +118,7 @@ async function main(): Promise<void> {
         }
       });
     });
+    if (!new URL(api).hostname.startsWith("127.")) throw new Error(`loopback only, got ${api}`);
     await new Promise((r) => setTimeout(r, 2000));
     const idleRss = rssMiB(child.pid!);
 
@@ -158,10 +200,8 @@ async function main(): Promise<void> {
     const p99 = percentile(lists, 99);
     const rps = result.requests.average;
     const row = (name: string, value: string, target: string, ok: boolean) =>
-      console.log(
-        `${name.padEnd(34)} ${value.padStart(14)}   target ${target.padEnd(10)} ${ok ? "met" : "MISSED"}`,
-      );
-    console.log(
+      log(`${name.padEnd(34)} ${value.padStart(14)}   target ${target.padEnd(10)} ${ok ? "met" : "MISSED"}`);
+    log(
       `\nbench/api — region on SQLite, ${machines} machines seeded via the API in ${seedS.toFixed(1)} s (${(machines / seedS).toFixed(0)} creates/s)`,
     );
     // The target is the region's: the list served to its last byte. The client's JSON.parse of
@@ -181,14 +221,63 @@ async function main(): Promise<void> {
     );
     row("region idle RSS (fresh)", `${idleRss.toFixed(1)} MB`, "< 100 MB", idleRss < 100);
     row("region RSS after load", `${loadedRss.toFixed(1)} MB`, "-", true);
+    const targets = { listMsBelow: 100, getPerSecondAtLeast: 2000, idleRssMiBBelow: 100 };
+    return {
+      machines,
+      seconds,
+      seedSeconds: seedS,
+      createsPerSecond: machines / seedS,
+      listed,
+      listP50Ms: served,
+      listP99Ms: percentile(bytesOnly, 99),
+      listParsedP50Ms: p50,
+      listParsedP99Ms: p99,
+      getPerSecond: rps,
+      getLatencyP50Ms: result.latency.p50,
+      getLatencyP99Ms: result.latency.p99,
+      getErrors: result.errors,
+      getNon2xx: result.non2xx,
+      idleRssMiB: idleRss,
+      loadedRssMiB: loadedRss,
+      targets,
+      pass:
+        served < targets.listMsBelow &&
+        rps >= targets.getPerSecondAtLeast &&
+        idleRss < targets.idleRssMiBBelow &&
+        result.errors + result.non2xx === 0 &&
+        listed === machines,
+    };
   } finally {
     child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
+    // A region that ignores SIGTERM is killed after 10 s.
+    const hard = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(hard);
+    forget();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i > 0 ? Number(process.argv[i + 1]) : dflt;
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
+  return v;
+}
+
+async function main(): Promise<void> {
+  const json = process.argv.includes("--json");
+  const r = await run({
+    machines: arg("machines", 10_000),
+    seconds: arg("seconds", 10),
+    ...(json ? {} : { log: (line: string) => console.log(line) }),
+  });
+  if (json) console.log(JSON.stringify(r));
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -18,6 +18,7 @@
  * Everything stays on 127.0.0.0/8; every process started is awaited or killed; loops are
  * bounded in count and time. Run: `npm run build && node dist/bench/power.js [--count 1000]`
  * Options: --count N --concurrency N --rounds N --sample N --first-address 127.0.101.1 --json
+ * (or `npm run bench` for all benches); `run()` returns the figures to bench/run.ts.
  */
 
 import { execFile } from "node:child_process";
@@ -25,6 +26,7 @@ import { type LabThread, startLabThread } from "../backend/lab/bmc/lab-thread";
 import { loopbackAddresses } from "../backend/lab/bmc/server";
 import { Ipmi15Client } from "../backend/power/ipmi15/client";
 import { UdpLanTransport } from "../backend/power/ipmi15/transport";
+import { onAbort, timeLimit } from "./cleanup";
 
 const USER = "bench";
 const PASSWORD = "bench-pw-860";
@@ -49,7 +51,7 @@ interface Run {
   ms: number;
 }
 
-function run(cmd: string, args: string[], timeoutMs = COMMAND_TIMEOUT_MS): Promise<Run> {
+function exec(cmd: string, args: string[], timeoutMs = COMMAND_TIMEOUT_MS): Promise<Run> {
   const t0 = performance.now();
   return new Promise((resolve) => {
     // execFile kills the child on timeout; it is awaited either way, so nothing outlives us.
@@ -153,7 +155,7 @@ async function ipmipower(
 ): Promise<Tally & { ms: number; code: number }> {
   const args = ["-D", "LAN", "-a", "MD5", "-u", USER, "-p", PASSWORD, "-h", hosts, "--stat"];
   if (fanout !== undefined) args.push("-F", String(fanout));
-  const r = await run("ipmipower", args);
+  const r = await exec("ipmipower", args);
   const tally: Tally = { answered: 0, correct: 0, errors: new Map() };
   for (const line of r.stdout.split("\n")) {
     const m = /^(\S+): (.*)$/.exec(line.trim());
@@ -181,7 +183,7 @@ async function ipmitoolSample(
   for (let k = 0; k < n; k++) {
     const i = Math.floor(k * step);
     const e = endpoints[i]!;
-    const r = await run(
+    const r = await exec(
       "ipmitool",
       [
         "-I",
@@ -218,29 +220,61 @@ function fmtErrors(e: Map<string, number>): string {
   return e.size === 0 ? "" : ` errors: ${[...e].map(([k, v]) => `${k}×${v}`).join(", ")}`;
 }
 
-async function main(): Promise<void> {
-  const count = Math.min(arg("count", 1000), 5000);
-  const concurrency = Math.max(1, Math.min(arg("concurrency", 64), 1024));
-  const rounds = Math.max(1, Math.min(arg("rounds", 3), 10));
-  const sample = Math.min(arg("sample", 50), 200);
-  const json = process.argv.includes("--json");
-  const addresses = loopbackAddresses(count, strArg("first-address", "127.0.101.1"));
+export interface PowerBenchOptions {
+  /** Lab BMCs (default 1000, at most 5000). */
+  count?: number;
+  /** Our concurrency and ipmipower's fanout in the first of its two runs (default 64). */
+  concurrency?: number;
+  /** Rounds of ours + ipmipower ×2 (default 3, at most 10); medians are compared. */
+  rounds?: number;
+  /** Sequential ipmitool calls, extrapolated (default 50, at most 200). */
+  sample?: number;
+  /** First loopback address of the lab (default 127.0.101.1). */
+  firstAddress?: string;
+  /** Detail lines (default: none). */
+  log?: (line: string) => void;
+}
+
+export interface PowerBenchResult {
+  count: number;
+  concurrency: number;
+  rounds: number;
+  oursMedianMs: number;
+  ipmipowerSameFanoutMedianMs: number;
+  ipmipowerDefaultFanoutMedianMs: number;
+  /** The better of ipmipower's two medians: the peer figure. */
+  ipmipowerBestMedianMs: number;
+  ipmitoolSample: number;
+  ipmitoolPerHostMs: number;
+  ipmitoolExtrapolatedMs: number;
+  ratioOursOverIpmipower: number;
+  ratioIpmitoolOverOurs: number;
+  allAnsweredAndCorrect: boolean;
+  labDatagrams: number;
+  labMalformed: number;
+  target: string;
+  pass: boolean;
+}
+
+/** Starts the lab, measures, stops the lab (also when it fails). Bounded in count and time. */
+export async function run(options: PowerBenchOptions = {}): Promise<PowerBenchResult> {
+  const count = Math.max(1, Math.min(options.count ?? 1000, 5000));
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? 64, 1024));
+  const rounds = Math.max(1, Math.min(options.rounds ?? 3, 10));
+  const sample = Math.max(1, Math.min(options.sample ?? 50, 200));
+  const log = options.log ?? (() => undefined);
+  const addresses = loopbackAddresses(count, options.firstAddress ?? "127.0.101.1");
   if (!addresses.every((a) => a.startsWith("127."))) throw new Error("loopback only");
 
   const tStart = performance.now();
   let lab: LabThread | undefined;
-  // Whatever happens, the lab thread is stopped before exit.
+  // Whatever happens (an error, SIGINT, a time limit), the lab thread is stopped.
   const stopLab = async () => {
     const l = lab;
     lab = undefined;
     if (l) await l.stop();
   };
-  process.once("SIGINT", () => void stopLab().then(() => process.exit(130)));
-  const watchdog = setTimeout(() => {
-    console.error("bench/power: overall time limit (20 min) reached");
-    void stopLab().then(() => process.exit(1));
-  }, 20 * 60_000);
-  watchdog.unref();
+  const forget = onAbort(stopLab);
 
   try {
     lab = await startLabThread({
@@ -262,9 +296,6 @@ async function main(): Promise<void> {
     const expected = await lab.states();
     const byHost = new Map(endpoints.map((e, i) => [e.host, expected[i]!]));
     const hosts = hostranges(addresses, port);
-    const log = (s: string) => {
-      if (!json) console.log(s);
-    };
     log(
       `lab: ${count} BMCs in a worker thread, ${addresses[0]}..${addresses.at(-1)} UDP ${port}, ` +
         `${onSet.length} on; started in ${startMs.toFixed(0)} ms`,
@@ -309,13 +340,14 @@ async function main(): Promise<void> {
     const bestIpmipower = Math.min(median(ipmipowerSameMs), median(ipmipowerDefaultMs));
     const ratio = oursMed / bestIpmipower;
     const pass = allOk && ratio <= 1;
-    const summary = {
+    const summary: PowerBenchResult = {
       count,
       concurrency,
       rounds,
       oursMedianMs: Math.round(oursMed),
       ipmipowerSameFanoutMedianMs: Math.round(median(ipmipowerSameMs)),
       ipmipowerDefaultFanoutMedianMs: Math.round(median(ipmipowerDefaultMs)),
+      ipmipowerBestMedianMs: Math.round(bestIpmipower),
       ipmitoolSample: t.n,
       ipmitoolPerHostMs: Math.round(perHost * 10) / 10,
       ipmitoolExtrapolatedMs: Math.round(perHost * count),
@@ -327,25 +359,43 @@ async function main(): Promise<void> {
       target: "ours <= ipmipower",
       pass,
     };
-    if (json) console.log(JSON.stringify(summary));
-    else {
-      log(
-        `median: ours ${(oursMed / 1000).toFixed(2)} s; ipmipower ${(bestIpmipower / 1000).toFixed(2)} s (best of -F ${concurrency} / default); ` +
-          `ratio ours/ipmipower = ${ratio.toFixed(2)} (target ≤ 1.00: ${ratio <= 1 ? "met" : "NOT met"}); ` +
-          `ipmitool (extrapolated)/ours = ${summary.ratioIpmitoolOverOurs}`,
-      );
-      log(
-        `all answered and correct: ${allOk ? "yes" : "NO"}; lab saw ${totals.received} datagrams, ${totals.malformed} malformed`,
-      );
-    }
-    process.exitCode = pass ? 0 : 1;
+    log(
+      `median: ours ${(oursMed / 1000).toFixed(2)} s; ipmipower ${(bestIpmipower / 1000).toFixed(2)} s (best of -F ${concurrency} / default); ` +
+        `ratio ours/ipmipower = ${ratio.toFixed(2)} (target ≤ 1.00: ${ratio <= 1 ? "met" : "NOT met"}); ` +
+        `ipmitool (extrapolated)/ours = ${summary.ratioIpmitoolOverOurs}`,
+    );
+    log(
+      `all answered and correct: ${allOk ? "yes" : "NO"}; lab saw ${totals.received} datagrams, ${totals.malformed} malformed`,
+    );
+    return summary;
   } finally {
     await stopLab();
-    clearTimeout(watchdog);
+    forget();
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+async function main(): Promise<void> {
+  const json = process.argv.includes("--json");
+  const cancel = timeLimit(20 * 60_000, "bench/power");
+  try {
+    const r = await run({
+      count: arg("count", 1000),
+      concurrency: arg("concurrency", 64),
+      rounds: arg("rounds", 3),
+      sample: arg("sample", 50),
+      firstAddress: strArg("first-address", "127.0.101.1"),
+      ...(json ? {} : { log: (line: string) => console.log(line) }),
+    });
+    if (json) console.log(JSON.stringify(r));
+    process.exitCode = r.pass ? 0 : 1;
+  } finally {
+    cancel();
+  }
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}

@@ -9,7 +9,7 @@ import type { SelEvent } from "./ipmi15/sel-walk";
 import type { SensorValue } from "./ipmi15/sensor-walk";
 import type { Ipmi15ClientPool } from "./ipmi15/client-pool";
 import type { LanTransport } from "./ipmi15/transport";
-import { PowerError, StateMismatchError } from "./errors";
+import { PowerError, PowerTimeoutError, StateMismatchError } from "./errors";
 import type { SettingSpec, SettingValues } from "./settings";
 
 export type PowerState = "on" | "off" | "unknown";
@@ -32,8 +32,9 @@ export interface PowerDriver {
   softOff(): Promise<void>;
   status(): Promise<PowerState>;
   setBootDevice(device: BootTarget, options?: BootOptions): Promise<void>;
-  sensors?(): Promise<SensorValue[]>;
-  events?(): Promise<SelEvent[]>;
+  /** Not retried; `timeLimitMs` bounds the whole walk (every exchange is cut to fit in it). */
+  sensors?(options?: { timeLimitMs?: number }): Promise<SensorValue[]>;
+  events?(options?: { timeLimitMs?: number }): Promise<SelEvent[]>;
   /** Release sessions/sockets. */
   close(): Promise<void>;
 }
@@ -103,20 +104,27 @@ export abstract class BasePowerDriver implements PowerDriver {
     return true;
   }
 
-  protected abstract powerOn(): Promise<void>;
-  protected abstract powerOff(): Promise<void>;
-  protected abstract powerCycle(): Promise<void>;
-  protected abstract powerReset(): Promise<void>;
-  protected abstract powerSoftOff(): Promise<void>;
-  protected abstract queryPowerState(): Promise<PowerState>;
-  protected abstract applyBootDevice(device: BootTarget, persistent: boolean): Promise<void>;
+  // Each primitive is handed the time left before the verb's deadline (ms on this driver's
+  // clock, > 0): drivers whose calls take a timeout cut it to that, so that a verb, retries
+  // included, ends by its deadline (`fibrix power --timeout`). Drivers may ignore it.
+  protected abstract powerOn(timeLeftMs: number): Promise<void>;
+  protected abstract powerOff(timeLeftMs: number): Promise<void>;
+  protected abstract powerCycle(timeLeftMs: number): Promise<void>;
+  protected abstract powerReset(timeLeftMs: number): Promise<void>;
+  protected abstract powerSoftOff(timeLeftMs: number): Promise<void>;
+  protected abstract queryPowerState(timeLeftMs: number): Promise<PowerState>;
+  protected abstract applyBootDevice(
+    device: BootTarget,
+    persistent: boolean,
+    timeLeftMs: number,
+  ): Promise<void>;
 
   async on(): Promise<void> {
-    await this.act("power on", () => this.powerOn(), "on");
+    await this.act("power on", (left) => this.powerOn(left), "on");
   }
 
   async off(): Promise<void> {
-    await this.act("power off", () => this.powerOff(), "off");
+    await this.act("power off", (left) => this.powerOff(left), "off");
   }
 
   async cycle(): Promise<void> {
@@ -124,26 +132,26 @@ export abstract class BasePowerDriver implements PowerDriver {
     const deadline = this.clock.now() + this.policy.deadlineMs;
     if (
       this.canQueryStatus &&
-      (await this.retry("power status", () => this.queryPowerState(), deadline)) === "off"
+      (await this.retry("power status", (left) => this.queryPowerState(left), deadline)) === "off"
     ) {
-      await this.act("power on", () => this.powerOn(), "on", deadline);
+      await this.act("power on", (left) => this.powerOn(left), "on", deadline);
       return;
     }
-    await this.act("power cycle", () => this.powerCycle(), "on", deadline);
+    await this.act("power cycle", (left) => this.powerCycle(left), "on", deadline);
   }
 
   async reset(): Promise<void> {
-    await this.act("power reset", () => this.powerReset(), "on");
+    await this.act("power reset", (left) => this.powerReset(left), "on");
   }
 
   async softOff(): Promise<void> {
-    await this.act("soft power off", () => this.powerSoftOff(), undefined);
+    await this.act("soft power off", (left) => this.powerSoftOff(left), undefined);
   }
 
   async status(): Promise<PowerState> {
     return this.retry(
       "power status",
-      () => this.queryPowerState(),
+      (left) => this.queryPowerState(left),
       this.clock.now() + this.policy.deadlineMs,
     );
   }
@@ -159,7 +167,7 @@ export abstract class BasePowerDriver implements PowerDriver {
     const persistent = options.persistent ?? false;
     await this.retry(
       "set boot device",
-      () => this.applyBootDevice(device, persistent),
+      (left) => this.applyBootDevice(device, persistent, left),
       this.clock.now() + this.policy.deadlineMs,
     );
   }
@@ -169,11 +177,22 @@ export abstract class BasePowerDriver implements PowerDriver {
   /**
    * Runs `fn` until it succeeds, a non-retryable error occurs, or the next pause would pass the
    * deadline; then the last error is thrown as is (its class tells the caller what happened).
+   * Every attempt is told the time left (see the primitives), so the last one ends by the
+   * deadline too. A deadline already past (an earlier step of the verb used it up) is a
+   * PowerTimeoutError without any attempt.
    */
-  protected async retry<T>(_what: string, fn: () => Promise<T>, deadline: number): Promise<T> {
+  protected async retry<T>(
+    what: string,
+    fn: (timeLeftMs: number) => Promise<T>,
+    deadline: number,
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
+      const left = deadline - this.clock.now();
+      if (left <= 0) {
+        throw new PowerTimeoutError(`${this.name}: ${what}: no time left (deadline passed)`);
+      }
       try {
-        return await fn();
+        return await fn(left);
       } catch (e) {
         if (!(e instanceof PowerError) || !e.retryable) throw e;
         const pause = delayAt(this.policy.retryDelaysMs, attempt);
@@ -185,7 +204,7 @@ export abstract class BasePowerDriver implements PowerDriver {
 
   private async act(
     what: string,
-    fn: () => Promise<void>,
+    fn: (timeLeftMs: number) => Promise<void>,
     expect: PowerState | undefined,
     deadline = this.clock.now() + this.policy.deadlineMs,
   ): Promise<void> {
@@ -202,7 +221,7 @@ export abstract class BasePowerDriver implements PowerDriver {
         if (this.clock.now() + pause >= deadline) break;
         await this.clock.sleep(pause);
       }
-      last = await this.retry("power status", () => this.queryPowerState(), deadline);
+      last = await this.retry("power status", (left) => this.queryPowerState(left), deadline);
       if (last === expect) return;
       if (this.clock.now() >= deadline) break;
     }

@@ -10,7 +10,7 @@ import {
   type PowerDriverSpec,
   type PowerState,
 } from "./driver";
-import { Ipmi15Client, type Ipmi15ClientOptions } from "./ipmi15/client";
+import { type CallOptions, Ipmi15Client, type Ipmi15ClientOptions } from "./ipmi15/client";
 import type { SelEvent } from "./ipmi15/sel-walk";
 import type { SensorValue } from "./ipmi15/sensor-walk";
 import type { SettingSpec, SettingValues } from "./settings";
@@ -83,34 +83,35 @@ export class IpmiPowerDriver extends BasePowerDriver {
     super(deps);
   }
 
-  protected powerOn(): Promise<void> {
-    return this.client.chassisControl("on");
+  // `left`: the time to the verb's deadline; every exchange of the call is cut to fit in it.
+  protected powerOn(left: number): Promise<void> {
+    return this.client.chassisControl("on", { timeLimitMs: left });
   }
-  protected powerOff(): Promise<void> {
-    return this.client.chassisControl("off");
+  protected powerOff(left: number): Promise<void> {
+    return this.client.chassisControl("off", { timeLimitMs: left });
   }
-  protected powerCycle(): Promise<void> {
-    return this.client.chassisControl("cycle");
+  protected powerCycle(left: number): Promise<void> {
+    return this.client.chassisControl("cycle", { timeLimitMs: left });
   }
-  protected powerReset(): Promise<void> {
-    return this.client.chassisControl("reset");
+  protected powerReset(left: number): Promise<void> {
+    return this.client.chassisControl("reset", { timeLimitMs: left });
   }
-  protected powerSoftOff(): Promise<void> {
-    return this.client.chassisControl("soft");
+  protected powerSoftOff(left: number): Promise<void> {
+    return this.client.chassisControl("soft", { timeLimitMs: left });
   }
-  protected async queryPowerState(): Promise<PowerState> {
-    return (await this.client.chassisStatus()).powerOn ? "on" : "off";
+  protected async queryPowerState(left: number): Promise<PowerState> {
+    return (await this.client.chassisStatus({ timeLimitMs: left })).powerOn ? "on" : "off";
   }
-  protected applyBootDevice(device: BootTarget, persistent: boolean): Promise<void> {
-    return this.client.setBootDevice(device, { persistent });
-  }
-
-  sensors(): Promise<SensorValue[]> {
-    return this.client.sensors();
+  protected applyBootDevice(device: BootTarget, persistent: boolean, left: number): Promise<void> {
+    return this.client.setBootDevice(device, { persistent, timeLimitMs: left });
   }
 
-  events(): Promise<SelEvent[]> {
-    return this.client.sel();
+  sensors(options: CallOptions = {}): Promise<SensorValue[]> {
+    return this.client.sensors(options);
+  }
+
+  events(options: CallOptions = {}): Promise<SelEvent[]> {
+    return this.client.sel(options);
   }
 
   override async close(): Promise<void> {

@@ -121,39 +121,47 @@ export class VirshPowerDriver extends BasePowerDriver {
     super(deps);
   }
 
-  private async virsh(args: readonly string[], okIf?: RegExp): Promise<string> {
-    const r = await this.exec("virsh", ["-c", this.uri, ...args], this.timeoutMs);
+  /** One virsh call; `left` (time to the verb's deadline) cuts its timeout. */
+  private async virsh(
+    args: readonly string[],
+    okIf?: RegExp,
+    left = Number.POSITIVE_INFINITY,
+  ): Promise<string> {
+    const timeoutMs = Math.max(1, Math.floor(Math.min(this.timeoutMs, left)));
+    const r = await this.exec("virsh", ["-c", this.uri, ...args], timeoutMs);
     if (r.code === 0 || okIf?.test(r.stderr)) return r.stdout;
     throw virshFailure(args[0] ?? "", r.stderr);
   }
 
   // Idempotent like virtualbmc: starting a running domain or destroying a stopped one succeeds.
-  protected async powerOn(): Promise<void> {
-    await this.virsh(["start", this.domain], /already active|is already running/i);
+  protected async powerOn(left?: number): Promise<void> {
+    await this.virsh(["start", this.domain], /already active|is already running/i, left);
   }
-  protected async powerOff(): Promise<void> {
-    await this.virsh(["destroy", this.domain], /not running|is not active/i);
+  protected async powerOff(left?: number): Promise<void> {
+    await this.virsh(["destroy", this.domain], /not running|is not active/i, left);
   }
-  protected async powerCycle(): Promise<void> {
-    await this.powerOff();
-    await this.powerOn();
+  protected async powerCycle(left?: number): Promise<void> {
+    const until = Date.now() + (left ?? Number.POSITIVE_INFINITY);
+    await this.powerOff(left);
+    await this.powerOn(until - Date.now());
   }
-  protected async powerReset(): Promise<void> {
-    await this.virsh(["reset", this.domain]);
+  protected async powerReset(left?: number): Promise<void> {
+    await this.virsh(["reset", this.domain], undefined, left);
   }
-  protected async powerSoftOff(): Promise<void> {
-    await this.virsh(["shutdown", this.domain], /not running|is not active/i);
+  protected async powerSoftOff(left?: number): Promise<void> {
+    await this.virsh(["shutdown", this.domain], /not running|is not active/i, left);
   }
-  protected async queryPowerState(): Promise<PowerState> {
-    return powerStateFromDomstate(await this.virsh(["domstate", this.domain]));
+  protected async queryPowerState(left?: number): Promise<PowerState> {
+    return powerStateFromDomstate(await this.virsh(["domstate", this.domain], undefined, left));
   }
-  protected async applyBootDevice(device: BootTarget): Promise<void> {
-    const xml = await this.virsh(["dumpxml", "--inactive", this.domain]);
+  protected async applyBootDevice(device: BootTarget, _persistent?: boolean, left?: number): Promise<void> {
+    const until = Date.now() + (left ?? Number.POSITIVE_INFINITY);
+    const xml = await this.virsh(["dumpxml", "--inactive", this.domain], undefined, left);
     const dir = await mkdtemp(join(tmpdir(), "fibrix-virsh-"));
     try {
       const file = join(dir, "domain.xml");
       await writeFile(file, withBootDevice(xml, device));
-      await this.virsh(["define", file]);
+      await this.virsh(["define", file], undefined, until - Date.now());
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -64,6 +64,22 @@ export interface Ipmi15ClientOptions {
   minIntervalMs?: number;
 }
 
+/** Per-call bounds. */
+export interface CallOptions {
+  /**
+   * Upper bound on the whole call in ms: opening the session, every exchange, a re-open. Each
+   * exchange's timeout is cut to the time left, and a call with none left fails with
+   * PowerTimeoutError before sending. Absent: each exchange has the client's timeoutMs.
+   */
+  timeLimitMs?: number;
+}
+
+/** CallOptions → the absolute time (Date.now() based) the call must end by, if any. */
+function endOf(o: CallOptions | undefined): number | undefined {
+  const t = o?.timeLimitMs;
+  return t === undefined || !Number.isFinite(t) ? undefined : Date.now() + Math.max(0, t);
+}
+
 export type ChassisControlName = "on" | "off" | "cycle" | "reset" | "diag" | "soft";
 export type BootDeviceName = "pxe" | "disk" | "cdrom" | "bios" | "safe" | "diag" | "floppy" | "none";
 
@@ -175,25 +191,25 @@ export class Ipmi15Client {
     return this.transport.ping({ host: o.host, port: o.port }, o.timeoutMs, o.retransmitMs);
   }
 
-  async deviceId(): Promise<DeviceId> {
-    return decodeGetDeviceIdResponse(await this.command(GET_DEVICE_ID, encodeGetDeviceIdRequest()));
+  async deviceId(opts?: CallOptions): Promise<DeviceId> {
+    return decodeGetDeviceIdResponse(await this.command(GET_DEVICE_ID, encodeGetDeviceIdRequest(), opts));
   }
 
-  async chassisStatus(): Promise<ChassisStatus> {
+  async chassisStatus(opts?: CallOptions): Promise<ChassisStatus> {
     return decodeGetChassisStatusResponse(
-      await this.command(GET_CHASSIS_STATUS, encodeGetChassisStatusRequest()),
+      await this.command(GET_CHASSIS_STATUS, encodeGetChassisStatusRequest(), opts),
     );
   }
 
-  async chassisControl(op: ChassisControlName | ChassisControl): Promise<void> {
+  async chassisControl(op: ChassisControlName | ChassisControl, opts?: CallOptions): Promise<void> {
     const code = typeof op === "string" ? CONTROL_BY_NAME[op] : op;
     if (code === undefined) throw new ConfigurationError(`unknown chassis control ${String(op)}`, "op");
-    await this.command(CHASSIS_CONTROL, encodeChassisControlRequest(code));
+    await this.command(CHASSIS_CONTROL, encodeChassisControlRequest(code), opts);
   }
 
   async setBootDevice(
     device: BootDeviceName,
-    opts: { persistent?: boolean; efi?: boolean } = {},
+    opts: { persistent?: boolean; efi?: boolean } & CallOptions = {},
   ): Promise<void> {
     const selector = BOOT_DEVICE_BY_NAME[device];
     if (selector === undefined) throw new ConfigurationError(`unknown boot device ${device}`, "device");
@@ -206,10 +222,11 @@ export class Ipmi15Client {
         markInvalid: false,
         data: encodeBootFlags(flags),
       }),
+      opts,
     );
   }
 
-  async getBootDevice(): Promise<BootDeviceSetting> {
+  async getBootDevice(opts?: CallOptions): Promise<BootDeviceSetting> {
     const data = await this.command(
       GET_SYSTEM_BOOT_OPTIONS,
       encodeGetSystemBootOptionsRequest({
@@ -217,6 +234,7 @@ export class Ipmi15Client {
         setSelector: 0,
         blockSelector: 0,
       }),
+      opts,
     );
     const value = decodeGetSystemBootOptionsResponse(data);
     const f = decodeBootFlags(value.data);
@@ -227,18 +245,21 @@ export class Ipmi15Client {
   }
 
   /** Walks the SDR repository, reads every sensor, converts and classifies it. */
-  sensors(): Promise<SensorValue[]> {
-    return this.withSession((s) => readSensors(this.reader(s)));
+  sensors(opts?: CallOptions): Promise<SensorValue[]> {
+    const until = endOf(opts);
+    return this.withSession((s) => readSensors(this.reader(s, until)), until);
   }
 
   /** Reads the whole System Event Log. */
-  sel(): Promise<SelEvent[]> {
-    return this.withSession((s) => readSel(this.reader(s)));
+  sel(opts?: CallOptions): Promise<SelEvent[]> {
+    const until = endOf(opts);
+    return this.withSession((s) => readSel(this.reader(s, until)), until);
   }
 
   /** Raw command: response data on completion code 0, BmcError otherwise. */
-  async command(command: CommandId, data: Uint8Array): Promise<Buffer> {
-    return (await this.withSession((s) => this.reader(s)(command, data))).data;
+  async command(command: CommandId, data: Uint8Array, opts?: CallOptions): Promise<Buffer> {
+    const until = endOf(opts);
+    return (await this.withSession((s) => this.reader(s, until)(command, data), until)).data;
   }
 
   /** Closes the session (best effort) and, if owned, the transport. */
@@ -251,9 +272,9 @@ export class Ipmi15Client {
     if (this.ownsTransport && this.transport instanceof UdpLanTransport) await this.transport.close();
   }
 
-  private reader(s: Ipmi15Session): CommandRunner {
+  private reader(s: Ipmi15Session, until?: number): CommandRunner {
     return async (command, data, allowed = []) => {
-      const r = await s.request(command, data);
+      const r = await s.request(command, data, until);
       if (r.completionCode !== CC_OK && !allowed.includes(r.completionCode)) {
         throw completionCodeError(r.completionCode, command.netFn, command.cmd, command.name);
       }
@@ -264,17 +285,18 @@ export class Ipmi15Client {
   /**
    * Runs `fn` in an open session. A reused session that times out is re-opened once (the BMC
    * may have dropped it); a fresh session's failure is final, so a dead BMC costs one timeout.
+   * `until` (Date.now() based) bounds it all, the re-open included.
    */
-  private async withSession<T>(fn: (s: Ipmi15Session) => Promise<T>): Promise<T> {
+  private async withSession<T>(fn: (s: Ipmi15Session) => Promise<T>, until?: number): Promise<T> {
     const s = this.ensureSession();
     const reused = s.state === "active";
-    if (!reused) await s.open();
+    if (!reused) await s.open(until);
     try {
       return await fn(s);
     } catch (e) {
       const state: SessionState = s.state; // read again: the failed request changed it
       if (reused && e instanceof PowerTimeoutError && state === "failed") {
-        await s.open();
+        await s.open(until);
         return fn(s);
       }
       throw e;

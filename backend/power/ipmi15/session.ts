@@ -41,7 +41,14 @@ import {
   makeRequest,
   verifyAuthCode,
 } from "./lan-message";
-import type { Endpoint, LanTransport } from "./transport";
+import type { Endpoint, LanExchange, LanTransport } from "./transport";
+
+/**
+ * A time limit of the caller (CallOptions.timeLimitMs) ran out: no time was left for the next
+ * exchange, or an exchange cut short to fit in it got no answer in what remained. Says nothing
+ * about the session (it stays as it was) nor, during Activate Session, about the password.
+ */
+export class TimeLimitError extends PowerTimeoutError {}
 
 export type SessionState = "closed" | "opening" | "active" | "closing" | "failed";
 
@@ -59,9 +66,10 @@ export interface BmcSession {
   readonly endpoint: Endpoint;
   /** Milliseconds since the epoch of the last answered request (keep-alive decisions). */
   readonly lastActivity: number;
-  open(): Promise<void>;
+  /** `until`: Date.now() by which it must be done (else TimeLimitError); absent: no bound. */
+  open(until?: number): Promise<void>;
   /** One command inside the session; resolves with the response whatever its completion code. */
-  request(command: CommandId, data: Uint8Array): Promise<IpmiResponse>;
+  request(command: CommandId, data: Uint8Array, until?: number): Promise<IpmiResponse>;
   close(): Promise<void>;
 }
 
@@ -112,12 +120,12 @@ export class Ipmi15Session implements BmcSession {
     this.current = next;
   }
 
-  open(): Promise<void> {
-    return this.serialize(() => this.doOpen());
+  open(until?: number): Promise<void> {
+    return this.serialize(() => this.doOpen(until));
   }
 
-  request(command: CommandId, data: Uint8Array): Promise<IpmiResponse> {
-    return this.serialize(() => this.doRequest(command, data));
+  request(command: CommandId, data: Uint8Array, until?: number): Promise<IpmiResponse> {
+    return this.serialize(() => this.doRequest(command, data, until));
   }
 
   close(): Promise<void> {
@@ -131,11 +139,11 @@ export class Ipmi15Session implements BmcSession {
     return run;
   }
 
-  private async doOpen(): Promise<void> {
+  private async doOpen(until?: number): Promise<void> {
     if (this.current === "active") return;
     this.to("opening");
     try {
-      await this.handshake();
+      await this.handshake(until);
       this.to("active");
     } catch (e) {
       this.to("failed");
@@ -143,7 +151,7 @@ export class Ipmi15Session implements BmcSession {
     }
   }
 
-  private async handshake(): Promise<void> {
+  private async handshake(until: number | undefined): Promise<void> {
     const o = this.options;
     const where = `${o.endpoint.host}:${o.endpoint.port}`;
     this.sessionId = 0;
@@ -159,6 +167,7 @@ export class Ipmi15Session implements BmcSession {
         ipmi20Extended: false,
       }),
       { authType: AuthType.NONE, sequence: 0, sessionId: 0 },
+      until,
     );
     this.check(capsReply, GET_CHANNEL_AUTH_CAPABILITIES);
     const caps = decodeGetChannelAuthCapabilitiesResponse(capsReply.data);
@@ -175,6 +184,7 @@ export class Ipmi15Session implements BmcSession {
       GET_SESSION_CHALLENGE,
       encodeGetSessionChallengeRequest({ authType: o.authType, username: o.username }),
       { authType: AuthType.NONE, sequence: 0, sessionId: 0 },
+      until,
     );
     if (challengeReply.completionCode === 0x81) throw powerFailure("invalid-user", `${o.username}@${where}`);
     if (challengeReply.completionCode === 0x82) throw powerFailure("null-user-disabled", where);
@@ -196,9 +206,12 @@ export class Ipmi15Session implements BmcSession {
           initialOutboundSequence: outbound,
         }),
         { authType: o.authType, sequence: 0, sessionId: challenge.temporarySessionId },
+        until,
       );
     } catch (e) {
-      if (e instanceof PowerTimeoutError) throw powerFailure("bad-password", `${o.username}@${where}`);
+      // Only a full exchange timeout is evidence; one cut short by the caller's limit is not.
+      if (e instanceof PowerTimeoutError && !(e instanceof TimeLimitError))
+        throw powerFailure("bad-password", `${o.username}@${where}`);
       throw e;
     }
     if (activateReply.completionCode === 0x81 || activateReply.completionCode === 0x82) {
@@ -219,6 +232,8 @@ export class Ipmi15Session implements BmcSession {
       const privReply = await this.inside(
         SET_SESSION_PRIVILEGE,
         encodeSetSessionPrivilegeRequest(o.privilege),
+        1,
+        until,
       );
       if (privReply.completionCode === 0x80 || privReply.completionCode === 0x81) {
         throw powerFailure("privilege-exceeds-limit", `${o.username}@${where}`);
@@ -227,15 +242,16 @@ export class Ipmi15Session implements BmcSession {
     }
   }
 
-  private async doRequest(command: CommandId, data: Uint8Array): Promise<IpmiResponse> {
+  private async doRequest(command: CommandId, data: Uint8Array, until?: number): Promise<IpmiResponse> {
     if (this.current !== "active") {
       throw new PowerError("POWER_PROTOCOL", `IPMI session is ${this.current}, not active`, true);
     }
     try {
-      return await this.inside(command, data);
+      return await this.inside(command, data, 1, until);
     } catch (e) {
-      // A session that stops answering is presumed dead (BMC reset, session timed out there).
-      if (e instanceof PowerTimeoutError) this.to("failed");
+      // A session that stops answering is presumed dead (BMC reset, session timed out there);
+      // one whose caller ran out of time is not.
+      if (e instanceof PowerTimeoutError && !(e instanceof TimeLimitError)) this.to("failed");
       throw e;
     }
   }
@@ -274,50 +290,88 @@ export class Ipmi15Session implements BmcSession {
     }
   }
 
+  /**
+   * Sends one exchange with the session's timeout (scaled), cut to the time left before `until`:
+   * TimeLimitError when none is left, or when a cut exchange gets no answer.
+   */
+  private async exchange(
+    x: Omit<LanExchange, "timeoutMs" | "retransmitMs">,
+    until: number | undefined,
+    timeoutScale = 1,
+  ): Promise<DecodedLanResponse> {
+    const o = this.options;
+    const full = Math.max(1, Math.round(o.timeoutMs * timeoutScale));
+    const left = until === undefined ? full : Math.floor(until - Date.now());
+    const where = `${o.endpoint.host}:${o.endpoint.port}`;
+    if (left < 1) throw new TimeLimitError(`${x.what}: no time left for ${where}`);
+    const timeoutMs = Math.min(full, left);
+    try {
+      return await this.transport.request({ ...x, timeoutMs, retransmitMs: o.retransmitMs });
+    } catch (e) {
+      if (timeoutMs < full && e instanceof PowerTimeoutError && !(e instanceof TimeLimitError)) {
+        throw new TimeLimitError(`${e.message} (the time left)`, { cause: e });
+      }
+      throw e;
+    }
+  }
+
   /** Pre-session (or activation) exchange with a fixed header. */
-  private async outside(command: CommandId, data: Uint8Array, header: SessionHeader): Promise<IpmiResponse> {
+  private async outside(
+    command: CommandId,
+    data: Uint8Array,
+    header: SessionHeader,
+    until?: number,
+  ): Promise<IpmiResponse> {
     const o = this.options;
     await this.spacing();
-    const reply = await this.transport.request({
-      endpoint: o.endpoint,
-      netFn: command.netFn,
-      cmd: command.cmd,
-      what: command.name,
-      timeoutMs: o.timeoutMs,
-      retransmitMs: o.retransmitMs,
-      build: (rqSeq) =>
-        encodeLanRequest(header, makeRequest(command.netFn, command.cmd, data, rqSeq), o.password),
-      accept: (r) => this.acceptReply(r, header.authType),
-    });
+    const reply = await this.exchange(
+      {
+        endpoint: o.endpoint,
+        netFn: command.netFn,
+        cmd: command.cmd,
+        what: command.name,
+        build: (rqSeq) =>
+          encodeLanRequest(header, makeRequest(command.netFn, command.cmd, data, rqSeq), o.password),
+        accept: (r) => this.acceptReply(r, header.authType),
+      },
+      until,
+    );
     this.lastActivity = Date.now();
     return reply.message;
   }
 
   /** In-session exchange: every transmission takes the next session sequence number. */
-  private async inside(command: CommandId, data: Uint8Array, timeoutScale = 1): Promise<IpmiResponse> {
+  private async inside(
+    command: CommandId,
+    data: Uint8Array,
+    timeoutScale = 1,
+    until?: number,
+  ): Promise<IpmiResponse> {
     const o = this.options;
     await this.spacing();
-    const reply = await this.transport.request({
-      endpoint: o.endpoint,
-      netFn: command.netFn,
-      cmd: command.cmd,
-      what: command.name,
-      timeoutMs: Math.max(1, Math.round(o.timeoutMs * timeoutScale)),
-      retransmitMs: o.retransmitMs,
-      build: (rqSeq) => {
-        const sequence = this.sequence;
-        this.sequence = (this.sequence + 1) >>> 0 || 1; // wraps past 0, which is never valid (spec 6.12)
-        return encodeLanRequest(
-          { authType: this.sessionAuthType, sequence, sessionId: this.sessionId },
-          makeRequest(command.netFn, command.cmd, data, rqSeq),
-          o.password,
-        );
+    const reply = await this.exchange(
+      {
+        endpoint: o.endpoint,
+        netFn: command.netFn,
+        cmd: command.cmd,
+        what: command.name,
+        build: (rqSeq) => {
+          const sequence = this.sequence;
+          this.sequence = (this.sequence + 1) >>> 0 || 1; // wraps past 0, which is never valid (spec 6.12)
+          return encodeLanRequest(
+            { authType: this.sessionAuthType, sequence, sessionId: this.sessionId },
+            makeRequest(command.netFn, command.cmd, data, rqSeq),
+            o.password,
+          );
+        },
+        accept: (r) =>
+          r.session.sessionId === this.sessionId &&
+          this.acceptReply(r, this.sessionAuthType) &&
+          this.freshInbound(r.session.sequence),
       },
-      accept: (r) =>
-        r.session.sessionId === this.sessionId &&
-        this.acceptReply(r, this.sessionAuthType) &&
-        this.freshInbound(r.session.sequence),
-    });
+      until,
+      timeoutScale,
+    );
     this.lastActivity = Date.now();
     return reply.message;
   }
