@@ -4,6 +4,7 @@
  */
 
 import { BasePowerDriver, type PowerDriverSpec, type PowerState } from "./driver";
+import { manualDeclaration } from "./declared/manual";
 
 export class ManualPowerDriver extends BasePowerDriver {
   readonly name = "manual";
@@ -24,10 +25,6 @@ export class ManualPowerDriver extends BasePowerDriver {
 }
 
 export const manualDriverSpec: PowerDriverSpec = {
-  name: "manual",
-  description: "Manual power control (an operator powers the machine; state unknown)",
-  settings: [],
-  canQueryStatus: false,
-  canSetBootDevice: false,
+  ...manualDeclaration,
   create: (_s, deps) => new ManualPowerDriver(deps),
 };

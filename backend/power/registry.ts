@@ -18,7 +18,7 @@ export const POWER_DRIVERS: readonly PowerDriverSpec[] = [
   manualDriverSpec,
 ];
 
-export type PowerType = "ipmi" | "virsh" | "wol" | "manual";
+export type { PowerTypeName as PowerType } from "./declared";
 
 export function powerDriverSpec(type: string): PowerDriverSpec {
   const spec = POWER_DRIVERS.find((d) => d.name === type);

@@ -23,20 +23,7 @@ import {
   UnreachableError,
   UnsupportedError,
 } from "./errors";
-import type { SettingSpec } from "./settings";
-
-export const VIRSH_SETTINGS = [
-  { name: "uri", label: "libvirt URI", type: "string", required: true, maxLength: 512 },
-  { name: "domain", label: "Domain name or UUID", type: "string", required: true, maxLength: 255 },
-  {
-    name: "timeoutMs",
-    label: "Timeout per virsh call (ms)",
-    type: "int",
-    required: false,
-    default: 30000,
-    min: 100,
-  },
-] as const satisfies readonly SettingSpec[];
+import { virshDeclaration } from "./declared/virsh";
 
 export interface ExecResult {
   code: number;
@@ -169,11 +156,7 @@ export class VirshPowerDriver extends BasePowerDriver {
 }
 
 export const virshDriverSpec: PowerDriverSpec = {
-  name: "virsh",
-  description: "libvirt domain through virsh (qemu:///system, qemu+ssh://host/system, test:///default)",
-  settings: VIRSH_SETTINGS,
-  canQueryStatus: true,
-  canSetBootDevice: true,
+  ...virshDeclaration,
   create: (s, deps) =>
     new VirshPowerDriver(
       String(s["uri"]),

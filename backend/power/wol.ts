@@ -8,20 +8,8 @@ import { createSocket } from "node:dgram";
 import { isIP } from "node:net";
 import { BasePowerDriver, type DriverDeps, type PowerDriverSpec, type PowerState } from "./driver";
 import { ConfigurationError, PowerActionError, UnsupportedError } from "./errors";
-import { type SettingSpec, normalizeMac } from "./settings";
-
-export const WOL_SETTINGS = [
-  { name: "mac", label: "MAC address", type: "mac", required: true },
-  {
-    name: "broadcast",
-    label: "Broadcast address",
-    type: "string",
-    required: false,
-    maxLength: 64,
-    default: "255.255.255.255",
-  },
-  { name: "port", label: "UDP port", type: "int", required: false, default: 9, min: 1, max: 65535 },
-] as const satisfies readonly SettingSpec[];
+import { normalizeMac } from "./settings";
+import { wolDeclaration } from "./declared/wol";
 
 /** Pure: the 102-byte magic packet for a MAC address. */
 export function magicPacket(mac: string): Buffer {
@@ -99,11 +87,7 @@ export class WolPowerDriver extends BasePowerDriver {
 }
 
 export const wolDriverSpec: PowerDriverSpec = {
-  name: "wol",
-  description: "Wake-on-LAN magic packet (power on only)",
-  settings: WOL_SETTINGS,
-  canQueryStatus: false,
-  canSetBootDevice: false,
+  ...wolDeclaration,
   create: (s, deps) =>
     new WolPowerDriver(
       String(s["mac"]),

@@ -1,9 +1,9 @@
 /**
  * Power parameters are checked against the settings each power driver declares
- * (backend/power/registry.ts): one source of truth for the API, the CLI and the rack, and
+ * (backend/power/declared/): one source of truth for the API, the CLI and the rack, and
  * pure (it never contacts the BMC, as in Ironic's validate()).
  */
-import { powerDriverSpec } from "../../backend/power/registry";
+import { powerDeclaration } from "../../backend/power/declared";
 import { checkSettings } from "../../backend/power/settings";
 import type { FieldError } from "../errors";
 import type { PowerParameters } from "../schema/machine";
@@ -25,7 +25,10 @@ export function checkPowerParameters(
 ): FieldError[] {
   const raw = driverSettings(p, macs);
   if (passwordKnown && raw.password === undefined) raw.password = "stored";
-  const { problems } = checkSettings(powerDriverSpec(p.type).settings, raw);
+  const declared = powerDeclaration(p.type);
+  // An unknown type is the schema's to refuse (it lists the types).
+  if (!declared) return [];
+  const { problems } = checkSettings(declared.settings, raw);
   const errors = problems.map(([name, reason]) => ({
     field: name === "mac" ? "/macs/0" : `${base}/${name}`,
     reason: reason === "unknown parameter" ? `does not apply to power type ${p.type}` : reason,

@@ -1,6 +1,6 @@
 /**
  * The API's power parameters, built from the settings each power driver declares
- * (backend/power/registry.ts), as MAAS builds its power schema from its drivers' settings: a
+ * (backend/power/declared/), as MAAS builds its power schema from its drivers' settings: a
  * driver that gains or loses a setting changes the API, the OpenAPI document, the SDK types
  * and both providers' schemas at once, and nothing can accept what the driver refuses.
  *
@@ -11,11 +11,11 @@
  * machine's first MAC, not a parameter.
  */
 import { type TSchema, Type } from "@sinclair/typebox";
-import type { IPMI_SETTINGS } from "../../backend/power/ipmi";
-import { POWER_DRIVERS, type PowerType as PowerTypeName } from "../../backend/power/registry";
+import { POWER_DECLARATIONS as POWER_DRIVERS, type PowerTypeName } from "../../backend/power/declared";
+import type { IPMI_SETTINGS } from "../../backend/power/declared/ipmi";
+import type { VIRSH_SETTINGS } from "../../backend/power/declared/virsh";
+import type { WOL_SETTINGS } from "../../backend/power/declared/wol";
 import type { SettingSpec } from "../../backend/power/settings";
-import type { VIRSH_SETTINGS } from "../../backend/power/virsh";
-import type { WOL_SETTINGS } from "../../backend/power/wol";
 import { Strict, StringEnum } from "./common";
 
 /** The static type, derived from the same declarations (their names and value types). */

@@ -100,3 +100,12 @@ test("a smaller disk is a replacement reason; growing is not", () => {
   expect(virtualMachineModel.replaceReasons!({ diskGiB: 40 }, { diskGiB: 80 })).toEqual([]);
   expect(virtualMachineModel.replaceReasons!({ diskGiB: 40 }, {})).toEqual([]);
 });
+
+test("every registered power driver is declared, in the same order, with the same settings", () => {
+  // The API schema is built from the declarations; the registry pairs them with factories.
+  const { POWER_DECLARATIONS } = require("../../../backend/power/declared");
+  const { POWER_DRIVERS } = require("../../../backend/power/registry");
+  expect(POWER_DRIVERS.map((d: { name: string; settings: unknown }) => [d.name, d.settings])).toEqual(
+    POWER_DECLARATIONS.map((d: { name: string; settings: unknown }) => [d.name, d.settings]),
+  );
+});
