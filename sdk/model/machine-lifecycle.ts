@@ -31,7 +31,9 @@ export type RackResult =
 export type LifecycleAction = OperatorAction | RackResult;
 
 /** Every status, in the schema's order (the schema is the one list of them). */
-export const STATUSES: readonly MachineStatus[] = (MachineStatusSchema as unknown as { enum: MachineStatus[] }).enum;
+export const STATUSES: readonly MachineStatus[] = (
+  MachineStatusSchema as unknown as { enum: MachineStatus[] }
+).enum;
 
 /** Where each action leads from each state it is allowed in. Absent = illegal. */
 const TABLE: Record<LifecycleAction, Partial<Record<MachineStatus, MachineStatus>>> = {
