@@ -11,7 +11,6 @@
  * custom-timeouts.ts; without them: the default below). The BMC password is a secret in the state
  * and never returned by the region.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { type Static, Type } from "@sinclair/typebox";
 import { machineModel, targetStatus, wantsDeploy } from "../../sdk/model/machine";
 import {
@@ -23,22 +22,19 @@ import {
 import {
   type Machine as MachineObject,
   MachineCreate,
-  type MachineStatus,
   MachineUpdate,
   type PowerParameters,
 } from "../../sdk/schema/machine";
 import { createOnce } from "./create-key";
 import { type Operation, operationTimeoutMs, type TimeoutSeconds, TimeoutsInput } from "./custom-timeouts";
 import { diffRulesOf, planDiff } from "./diff-plan";
-import { hookedProvider, type ResourceHooks } from "./dynamic-shim";
+import type { ResourceHooks } from "./resource-hooks";
 import { guardedPatch } from "./guarded-update";
+import { operationSignal } from "./operation-signal";
 import { reportProgress } from "./progress";
 import { regionClient } from "./provider-config";
 import { providerError } from "./provider-errors";
-import { type ArgsOf, MODULE, propsWithOutputs } from "./resource-props";
 import { checkInputs, compact, keysOf, pick, UNKNOWN } from "./schema-check";
-
-export { configureProvider as configure } from "./provider-config";
 
 export const DEFAULT_MACHINE_TIMEOUT_S = 3600;
 const POLL_MS = 500;
@@ -60,7 +56,6 @@ export const MachineInputs = Type.Object(
   { additionalProperties: false },
 );
 export type MachineInputs = Static<typeof MachineInputs>;
-export type MachineArgs = ArgsOf<Omit<MachineInputs, "createKeySeed">>;
 export type MachineOutputs = Omit<MachineObject, "id" | "power" | "deploy"> &
   Pick<MachineInputs, "timeoutSeconds" | "timeouts" | "eraseOnRelease" | "commission" | "createKeySeed"> & {
     /** As declared (with the password, secret); the region's view minus the password otherwise. */
@@ -70,30 +65,6 @@ export type MachineOutputs = Omit<MachineObject, "id" | "power" | "deploy"> &
 
 const CREATE_KEYS = keysOf(MachineCreate);
 const UPDATE_KEYS = keysOf(MachineUpdate);
-const OUTPUT_KEYS = [
-  "hostname",
-  "fqdn",
-  "rackId",
-  "regionId",
-  "macs",
-  "power",
-  "poolId",
-  "tags",
-  "description",
-  "deploy",
-  "vmHost",
-  "vmHostConfig",
-  "status",
-  "statusReason",
-  "powerState",
-  "powerError",
-  "inventory",
-  "health",
-  "ip",
-  "version",
-  "createdAt",
-  "updatedAt",
-] as const;
 
 export const MACHINE_DIFF = diffRulesOf(machineModel);
 
@@ -142,6 +113,7 @@ function steps(hostname: string, deadline: number): StepOptions {
     wait: () => ({
       timeoutMs: Math.max(1, deadline - Date.now()),
       intervalMs: POLL_MS,
+      signal: operationSignal(),
       onProgress: (m: MachineObject, elapsedMs: number) =>
         reportProgress(
           `Machine ${hostname}: ${m.status}${m.statusReason ? ` (${m.statusReason})` : ""} after ${Math.round(elapsedMs / 1000)} s`,
@@ -159,8 +131,12 @@ function remove(id: string, hostname: string, erase: boolean, deadline: number):
 }
 
 export const machineHooks = {
-  async check(_olds, news) {
-    const failures = checkInputs(machineModel, MachineInputs, news);
+  async check(olds, news) {
+    // A machine that exists (an update, an import) has its BMC password in the region, which
+    // never returns it: an imported machine's inputs lack it, and that is no error.
+    const failures = checkInputs(machineModel, MachineInputs, news, {
+      passwordStored: olds.hostname !== undefined,
+    });
     // The region stores MACs in lower case: normalise so the next diff is quiet.
     const inputs = { ...news } as MachineInputs;
     if (Array.isArray(news.macs)) {
@@ -250,46 +226,3 @@ export const machineHooks = {
     }
   },
 } satisfies ResourceHooks<MachineInputs, MachineOutputs>;
-
-export const machineProvider = hookedProvider(__filename.replace(/\.[cm]?[jt]s$/, ""), "machineHooks");
-
-/** A physical machine (a PE860) through its lifecycle; optionally deployed, or made a VM host. */
-export class Machine extends pulumi.dynamic.Resource {
-  declare readonly hostname: pulumi.Output<string>;
-  declare readonly fqdn: pulumi.Output<string>;
-  declare readonly rackId: pulumi.Output<string>;
-  declare readonly regionId: pulumi.Output<string>;
-  declare readonly macs: pulumi.Output<string[]>;
-  /** Secret (it holds the BMC password). */
-  declare readonly power: pulumi.Output<PowerParameters>;
-  declare readonly poolId: pulumi.Output<string | null>;
-  declare readonly tags: pulumi.Output<string[]>;
-  declare readonly description: pulumi.Output<string>;
-  declare readonly vmHost: pulumi.Output<boolean>;
-  declare readonly vmHostConfig: pulumi.Output<MachineObject["vmHostConfig"]>;
-  declare readonly status: pulumi.Output<MachineStatus>;
-  declare readonly statusReason: pulumi.Output<string>;
-  declare readonly powerState: pulumi.Output<MachineObject["powerState"]>;
-  declare readonly inventory: pulumi.Output<MachineObject["inventory"]>;
-  declare readonly health: pulumi.Output<MachineObject["health"]>;
-  declare readonly ip: pulumi.Output<string | null>;
-  declare readonly version: pulumi.Output<number>;
-
-  constructor(name: string, args: MachineArgs, opts?: pulumi.CustomResourceOptions) {
-    const props = propsWithOutputs(args, OUTPUT_KEYS, "Machine", name, opts);
-    // The password must be secret in the inputs too, not only in the outputs.
-    if (args?.power !== undefined) props.power = pulumi.secret(args.power);
-    super(
-      machineProvider,
-      name,
-      props,
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "power"] },
-      MODULE,
-      "Machine",
-    );
-  }
-
-  static get(name: string, id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): Machine {
-    return new Machine(name, undefined as unknown as MachineArgs, { ...opts, id });
-  }
-}

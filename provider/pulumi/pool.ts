@@ -3,44 +3,26 @@
  * (design.md, Resources). Ratios, description and tenants change in place; the name replaces
  * it. The region refuses to delete a pool that still has hosts or VMs, and says so.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { type Static, Type } from "@sinclair/typebox";
 import { type Pool as PoolObject, PoolCreate, PoolUpdate } from "../../sdk/schema/pool";
 import { poolModel } from "../../sdk/model/pool";
 import { createOnce } from "./create-key";
 import { diffRulesOf, planDiff } from "./diff-plan";
-import { hookedProvider, type ResourceHooks } from "./dynamic-shim";
+import type { ResourceHooks } from "./resource-hooks";
 import { guardedPatch } from "./guarded-update";
 import { regionClient } from "./provider-config";
 import { providerError } from "./provider-errors";
-import { type ArgsOf, MODULE, propsWithOutputs } from "./resource-props";
 import { checkInputs, compact, keysOf, pick } from "./schema-check";
-
-export { configureProvider as configure } from "./provider-config";
 
 export const PoolInputs = Type.Object(
   { ...PoolCreate.properties, createKeySeed: Type.Optional(Type.String()) },
   { additionalProperties: false },
 );
 export type PoolInputs = Static<typeof PoolInputs>;
-export type PoolArgs = ArgsOf<Omit<PoolInputs, "createKeySeed">>;
 export type PoolOutputs = Omit<PoolObject, "id"> & Pick<PoolInputs, "createKeySeed">;
 
 const CREATE_KEYS = keysOf(PoolCreate);
 const UPDATE_KEYS = keysOf(PoolUpdate);
-const OUTPUT_KEYS = [
-  "name",
-  "description",
-  "cpuOvercommit",
-  "memoryOvercommit",
-  "tenants",
-  "capacity",
-  "used",
-  "hosts",
-  "version",
-  "createdAt",
-  "updatedAt",
-] as const;
 
 export const POOL_DIFF = diffRulesOf(poolModel);
 
@@ -111,26 +93,3 @@ export const poolHooks = {
     }
   },
 } satisfies ResourceHooks<PoolInputs, PoolOutputs>;
-
-export const poolProvider = hookedProvider(__filename.replace(/\.[cm]?[jt]s$/, ""), "poolHooks");
-
-/** A pool of VM capacity made of VM hosts; tenants see only the pools granted to them. */
-export class Pool extends pulumi.dynamic.Resource {
-  declare readonly name: pulumi.Output<string>;
-  declare readonly description: pulumi.Output<string>;
-  declare readonly cpuOvercommit: pulumi.Output<number>;
-  declare readonly memoryOvercommit: pulumi.Output<number>;
-  declare readonly tenants: pulumi.Output<string[]>;
-  declare readonly capacity: pulumi.Output<PoolObject["capacity"]>;
-  declare readonly used: pulumi.Output<PoolObject["used"]>;
-  declare readonly hosts: pulumi.Output<number>;
-  declare readonly version: pulumi.Output<number>;
-
-  constructor(name: string, args: PoolArgs, opts?: pulumi.CustomResourceOptions) {
-    super(poolProvider, name, propsWithOutputs(args, OUTPUT_KEYS, "Pool", name), opts, MODULE, "Pool");
-  }
-
-  static get(name: string, id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): Pool {
-    return new Pool(name, undefined as unknown as PoolArgs, { ...opts, id });
-  }
-}

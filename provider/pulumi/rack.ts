@@ -4,27 +4,22 @@
  * cannot change) replace it. The enrollment token is returned once, at create: it is kept as a
  * secret output, and survives refreshes (the region only keeps its hash).
  */
-import * as pulumi from "@pulumi/pulumi";
 import { type Static, Type } from "@sinclair/typebox";
 import { type Rack as RackObject, RackCreate, RackUpdate } from "../../sdk/schema/rack";
 import { rackModel } from "../../sdk/model/rack";
 import { createOnce } from "./create-key";
 import { diffRulesOf, planDiff } from "./diff-plan";
-import { hookedProvider, type ResourceHooks } from "./dynamic-shim";
+import type { ResourceHooks } from "./resource-hooks";
 import { guardedPatch } from "./guarded-update";
 import { regionClient } from "./provider-config";
 import { providerError } from "./provider-errors";
-import { type ArgsOf, MODULE, propsWithOutputs } from "./resource-props";
 import { checkInputs, compact, keysOf, pick } from "./schema-check";
-
-export { configureProvider as configure } from "./provider-config";
 
 export const RackInputs = Type.Object(
   { ...RackCreate.properties, createKeySeed: Type.Optional(Type.String()) },
   { additionalProperties: false },
 );
 export type RackInputs = Static<typeof RackInputs>;
-export type RackArgs = ArgsOf<Omit<RackInputs, "createKeySeed">>;
 export type RackOutputs = Omit<RackObject, "id"> &
   Pick<RackInputs, "createKeySeed"> & {
     /** Secret; only known to the stack that created the rack (an imported rack has none). */
@@ -33,21 +28,6 @@ export type RackOutputs = Omit<RackObject, "id"> &
 
 const CREATE_KEYS = keysOf(RackCreate);
 const UPDATE_KEYS = keysOf(RackUpdate);
-const OUTPUT_KEYS = [
-  "name",
-  "regionId",
-  "fabricId",
-  "subnet",
-  "gateway",
-  "dhcpRange",
-  "description",
-  "status",
-  "lastHeartbeat",
-  "enrollmentToken",
-  "version",
-  "createdAt",
-  "updatedAt",
-] as const;
 
 export const RACK_DIFF = diffRulesOf(rackModel);
 
@@ -131,36 +111,3 @@ export const rackHooks = {
     }
   },
 } satisfies ResourceHooks<RackInputs, RackOutputs>;
-
-export const rackProvider = hookedProvider(__filename.replace(/\.[cm]?[jt]s$/, ""), "rackHooks");
-
-/** A rack controller: one subnet, its DHCP/PXE, its BMCs and VM hosts. */
-export class Rack extends pulumi.dynamic.Resource {
-  declare readonly name: pulumi.Output<string>;
-  declare readonly regionId: pulumi.Output<string>;
-  declare readonly fabricId: pulumi.Output<string | null>;
-  declare readonly subnet: pulumi.Output<string>;
-  declare readonly gateway: pulumi.Output<string | null>;
-  declare readonly dhcpRange: pulumi.Output<RackObject["dhcpRange"]>;
-  declare readonly description: pulumi.Output<string>;
-  declare readonly status: pulumi.Output<RackObject["status"]>;
-  declare readonly lastHeartbeat: pulumi.Output<string | null>;
-  /** Secret: what `fibrix rack serve --token` needs. */
-  declare readonly enrollmentToken: pulumi.Output<string>;
-  declare readonly version: pulumi.Output<number>;
-
-  constructor(name: string, args: RackArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      rackProvider,
-      name,
-      propsWithOutputs(args, OUTPUT_KEYS, "Rack", name),
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "enrollmentToken"] },
-      MODULE,
-      "Rack",
-    );
-  }
-
-  static get(name: string, id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): Rack {
-    return new Rack(name, undefined as unknown as RackArgs, { ...opts, id });
-  }
-}

@@ -3,20 +3,16 @@
  * change in place; name and DNS domain replace it. Deleting a region that still has racks is
  * refused with the region's own message, unless `forceDelete` (which removes its empty racks).
  */
-import * as pulumi from "@pulumi/pulumi";
 import { type Static, Type } from "@sinclair/typebox";
 import { type Region as RegionObject, RegionCreate, RegionUpdate } from "../../sdk/schema/region";
 import { regionModel } from "../../sdk/model/region";
 import { createOnce } from "./create-key";
 import { diffRulesOf, planDiff } from "./diff-plan";
-import { hookedProvider, type ResourceHooks } from "./dynamic-shim";
+import type { ResourceHooks } from "./resource-hooks";
 import { guardedPatch } from "./guarded-update";
 import { regionClient } from "./provider-config";
 import { providerError } from "./provider-errors";
-import { type ArgsOf, MODULE, propsWithOutputs } from "./resource-props";
 import { checkInputs, compact, keysOf, pick } from "./schema-check";
-
-export { configureProvider as configure } from "./provider-config";
 
 /** The inputs: the API's create body plus provider-only knobs. */
 export const RegionInputs = Type.Object(
@@ -30,21 +26,10 @@ export const RegionInputs = Type.Object(
   { additionalProperties: false },
 );
 export type RegionInputs = Static<typeof RegionInputs>;
-export type RegionArgs = ArgsOf<Omit<RegionInputs, "createKeySeed">>;
 export type RegionOutputs = Omit<RegionObject, "id"> & Pick<RegionInputs, "forceDelete" | "createKeySeed">;
 
 const CREATE_KEYS = keysOf(RegionCreate);
 const UPDATE_KEYS = keysOf(RegionUpdate);
-const OUTPUT_KEYS = [
-  "name",
-  "dnsDomain",
-  "description",
-  "dnsTtl",
-  "nameservers",
-  "version",
-  "createdAt",
-  "updatedAt",
-] as const;
 
 export const REGION_DIFF = diffRulesOf(regionModel);
 
@@ -123,26 +108,3 @@ export const regionHooks = {
     }
   },
 } satisfies ResourceHooks<RegionInputs, RegionOutputs>;
-
-export const regionProvider = hookedProvider(__filename.replace(/\.[cm]?[jt]s$/, ""), "regionHooks");
-
-/** A region: one site's operations and DNS zone. */
-export class Region extends pulumi.dynamic.Resource {
-  declare readonly name: pulumi.Output<string>;
-  declare readonly dnsDomain: pulumi.Output<string>;
-  declare readonly description: pulumi.Output<string>;
-  declare readonly dnsTtl: pulumi.Output<number>;
-  declare readonly nameservers: pulumi.Output<string[]>;
-  declare readonly version: pulumi.Output<number>;
-  declare readonly createdAt: pulumi.Output<string>;
-  declare readonly updatedAt: pulumi.Output<string>;
-
-  constructor(name: string, args: RegionArgs, opts?: pulumi.CustomResourceOptions) {
-    super(regionProvider, name, propsWithOutputs(args, OUTPUT_KEYS, "Region", name), opts, MODULE, "Region");
-  }
-
-  /** Adopts an existing region by id (its state is read from the region). */
-  static get(name: string, id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): Region {
-    return new Region(name, undefined as unknown as RegionArgs, { ...opts, id });
-  }
-}

@@ -48,11 +48,13 @@ export function checkInputs(
   model: ResourceModel,
   inputs: TSchema,
   news: Record<string, unknown>,
+  /** What the rules may assume beyond the inputs (a password the region keeps). */
+  extra: Omit<RuleContext, "unknown"> = {},
 ): CheckFailure[] {
   const picked = pick(news, keysOf(inputs as { properties?: Record<string, unknown> }));
   return withoutRepeats([
     ...schemaErrors(inputs, picked, PREVIEW, "property"),
-    ...declaredRuleErrors(model, news, PREVIEW),
+    ...declaredRuleErrors(model, news, { ...PREVIEW, ...extra }),
   ]).map(asFailure);
 }
 

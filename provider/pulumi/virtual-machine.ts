@@ -11,24 +11,21 @@
  * custom-timeouts.ts; without them: the default below). `tenantId` is for operators creating on a
  * tenant's behalf; tenant keys omit it.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { type Static, Type } from "@sinclair/typebox";
 import type { FibrixClient } from "../../sdk/client";
 import { Id } from "../../sdk/schema/common";
-import { type Vm, VmCreate, type VmStatus, VmUpdate } from "../../sdk/schema/vm";
+import { type Vm, VmCreate, VmUpdate } from "../../sdk/schema/vm";
 import { settledStatus, virtualMachineModel } from "../../sdk/model/virtual-machine";
 import { createOnce } from "./create-key";
 import { type Operation, operationTimeoutMs, type TimeoutSeconds, TimeoutsInput } from "./custom-timeouts";
 import { diffRulesOf, planDiff } from "./diff-plan";
-import { hookedProvider, type ResourceHooks } from "./dynamic-shim";
+import type { ResourceHooks } from "./resource-hooks";
 import { guardedPatch } from "./guarded-update";
+import { operationSignal } from "./operation-signal";
 import { reportProgress } from "./progress";
 import { regionClient } from "./provider-config";
 import { providerError } from "./provider-errors";
-import { type ArgsOf, MODULE, propsWithOutputs } from "./resource-props";
 import { checkInputs, compact, keysOf, pick } from "./schema-check";
-
-export { configureProvider as configure } from "./provider-config";
 
 export const DEFAULT_VM_TIMEOUT_S = 1800;
 const POLL_MS = 500;
@@ -50,35 +47,11 @@ export const VirtualMachineInputs = Type.Object(
   { additionalProperties: false },
 );
 export type VirtualMachineInputs = Static<typeof VirtualMachineInputs>;
-export type VirtualMachineArgs = ArgsOf<Omit<VirtualMachineInputs, "createKeySeed">>;
 export type VirtualMachineOutputs = Omit<Vm, "id"> &
   Pick<VirtualMachineInputs, "userData" | "sshKeys" | "timeoutSeconds" | "timeouts" | "createKeySeed">;
 
 const CREATE_KEYS = keysOf(VmCreate);
 const UPDATE_KEYS = keysOf(VmUpdate);
-const OUTPUT_KEYS = [
-  "name",
-  "tenantId",
-  "poolId",
-  "hostId",
-  "regionId",
-  "image",
-  "cores",
-  "memoryMiB",
-  "diskGiB",
-  "antiAffinityGroup",
-  "spread",
-  "description",
-  "powerState",
-  "status",
-  "statusReason",
-  "ip",
-  "fqdn",
-  "lastSeen",
-  "version",
-  "createdAt",
-  "updatedAt",
-] as const;
 
 export const VM_DIFF = diffRulesOf(virtualMachineModel, { compared: ["tenantId"] });
 
@@ -119,6 +92,7 @@ function waitOpts(name: string, deadline: number) {
   return {
     timeoutMs: Math.max(1, deadline - Date.now()),
     intervalMs: POLL_MS,
+    signal: operationSignal(),
     onProgress: (v: Vm, elapsedMs: number) =>
       reportProgress(
         `VirtualMachine ${name}: ${v.status}${v.statusReason ? ` (${v.statusReason})` : ""} after ${Math.round(elapsedMs / 1000)} s`,
@@ -133,6 +107,7 @@ export async function removeVm(client: FibrixClient, id: string, deadline: numbe
     if (pending) {
       await client.vms.waitForDeletion(id, {
         timeoutMs: Math.max(1, deadline - Date.now()),
+        signal: operationSignal(),
         intervalMs: POLL_MS,
       });
     }
@@ -232,45 +207,3 @@ export const virtualMachineHooks = {
     }
   },
 } satisfies ResourceHooks<VirtualMachineInputs, VirtualMachineOutputs>;
-
-export const virtualMachineProvider = hookedProvider(
-  __filename.replace(/\.[cm]?[jt]s$/, ""),
-  "virtualMachineHooks",
-);
-
-/** A customer VM on the VM hosts of a pool, with its DNS name in its region's zone. */
-export class VirtualMachine extends pulumi.dynamic.Resource {
-  declare readonly name: pulumi.Output<string>;
-  declare readonly tenantId: pulumi.Output<string>;
-  declare readonly poolId: pulumi.Output<string>;
-  declare readonly hostId: pulumi.Output<string | null>;
-  declare readonly regionId: pulumi.Output<string | null>;
-  declare readonly image: pulumi.Output<string>;
-  declare readonly cores: pulumi.Output<number>;
-  declare readonly memoryMiB: pulumi.Output<number>;
-  declare readonly diskGiB: pulumi.Output<number>;
-  declare readonly antiAffinityGroup: pulumi.Output<string | null>;
-  declare readonly spread: pulumi.Output<Vm["spread"]>;
-  declare readonly description: pulumi.Output<string>;
-  declare readonly powerState: pulumi.Output<Vm["powerState"]>;
-  declare readonly status: pulumi.Output<VmStatus>;
-  declare readonly statusReason: pulumi.Output<string>;
-  declare readonly ip: pulumi.Output<string | null>;
-  declare readonly fqdn: pulumi.Output<string | null>;
-  declare readonly version: pulumi.Output<number>;
-
-  constructor(name: string, args: VirtualMachineArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      virtualMachineProvider,
-      name,
-      propsWithOutputs(args, OUTPUT_KEYS, "VirtualMachine", name, opts),
-      opts,
-      MODULE,
-      "VirtualMachine",
-    );
-  }
-
-  static get(name: string, id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): VirtualMachine {
-    return new VirtualMachine(name, undefined as unknown as VirtualMachineArgs, { ...opts, id });
-  }
-}

@@ -24,10 +24,11 @@ export function checkPowerParameters(
   base = "/power",
 ): FieldError[] {
   const raw = driverSettings(p, macs);
-  if (passwordKnown && raw.password === undefined) raw.password = "stored";
   const declared = powerDeclaration(p.type);
   // An unknown type is the schema's to refuse (it lists the types).
   if (!declared) return [];
+  const takesPassword = declared.settings.some((x: { name: string }) => x.name === "password");
+  if (passwordKnown && takesPassword && raw.password === undefined) raw.password = "stored";
   const { problems } = checkSettings(declared.settings, raw);
   const errors = problems.map(([name, reason]) => ({
     field: name === "mac" ? "/macs/0" : `${base}/${name}`,

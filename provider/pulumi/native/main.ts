@@ -10,6 +10,8 @@ import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import { EngineLog, installProgressSink } from "./engine-log";
 import { parsePluginArgs } from "./plugin-args";
 import { ProviderService } from "./provider-service";
+import { setOperationSignalSource } from "../operation-signal";
+import { currentOperation } from "./operations";
 
 /** The engine's own limit for provider messages (large schemas and states). */
 const MAX_MESSAGE = 400 * 1024 * 1024;
@@ -28,6 +30,8 @@ export async function startPlugin(
   const engine = new EngineLog();
   if (args.engineAddress) engine.connect(args.engineAddress);
   installProgressSink(engine);
+  // The hooks' waits end as soon as the engine cancels their operation.
+  setOperationSignalSource(() => currentOperation()?.signal);
   const service = new ProviderService({ engine, timingTrailers: env.FIBRIX_PLUGIN_TIMING === "1" });
   const server = new grpc.Server({
     "grpc.max_receive_message_length": MAX_MESSAGE,

@@ -103,7 +103,7 @@ function computedOutputs(r: NativeResource): string[] {
   );
 }
 
-/** The create key's seed the dynamic resources derived in the program (resource-props.ts `createKeySeed`). */
+/** The create key's seed the dynamic resources derived in the program (project/stack/type/name, as the retired dynamic resources did). */
 export function createKeySeedOf(urn: string, r: NativeResource): string {
   const { project, stack, name } = urnParts(urn);
   return `${project}/${stack}/${r.name}/${name}`;

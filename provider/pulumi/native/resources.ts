@@ -7,7 +7,7 @@
 import type { TObject, TSchema } from "@sinclair/typebox";
 import { MODELS, type ResourceModel, type ResourceName } from "../../../sdk/model";
 import type { DiffRules } from "../diff-plan";
-import type { ResourceHooks } from "../dynamic-shim";
+import type { ResourceHooks } from "../resource-hooks";
 import { MACHINE_DIFF, MachineInputs, machineHooks } from "../machine";
 import { POOL_DIFF, PoolInputs, poolHooks } from "../pool";
 import { RACK_DIFF, RackInputs, rackHooks } from "../rack";

@@ -162,7 +162,7 @@ describe("the generated SDK under Pulumi's mocks", () => {
 
   test("resources register on their tokens with their inputs; secrets stay secret", async () => {
     // Loaded after setMocks, as a program's modules are.
-    const fibrix = await import("../../../provider/pulumi/native-sdk");
+    const fibrix = await import("../../../provider/pulumi");
     const m = new fibrix.Machine("pe860-07", {
       hostname: "pe860-07",
       rackId: "rck_0123456789abcdef",
