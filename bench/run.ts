@@ -10,7 +10,7 @@
  * stdout. Exit 0 when every bench ran and met its targets, 1 otherwise.
  *
  * Options: --quick (small counts, < 1 min: for the test; the targets are for the full counts)
- *          --json  --only allocator,power,api
+ *          --json  --only allocator,power,api,pulumi
  * Every load is bounded in count and time (the benches' own bounds, and an overall limit here);
  * traffic goes only to 127.0.0.0/8.
  */
@@ -19,9 +19,10 @@ import * as allocatorBench from "./allocator";
 import * as apiBench from "./api";
 import { timeLimit } from "./cleanup";
 import * as powerBench from "./power";
+import * as pulumiBench from "./pulumi-provider";
 
-export type BenchName = "allocator" | "power" | "api";
-export const BENCHES: readonly BenchName[] = ["allocator", "power", "api"];
+export type BenchName = "allocator" | "power" | "api" | "pulumi";
+export const BENCHES: readonly BenchName[] = ["allocator", "power", "api", "pulumi"];
 
 export interface SummaryRow {
   bench: BenchName;
@@ -54,6 +55,7 @@ export interface RunResult {
     allocator: allocatorBench.AllocatorBenchResult;
     power: powerBench.PowerBenchResult;
     api: apiBench.ApiBenchResult;
+    pulumi: pulumiBench.ProviderBenchResult;
   }>;
   ok: boolean;
 }
@@ -65,11 +67,13 @@ export function benchOptions(quick: boolean) {
         allocator: { hosts: 1_000, vms: 10_000 },
         power: { count: 100, rounds: 1, sample: 5 },
         api: { machines: 1_000, seconds: 2 },
+        pulumi: { resources: 100 },
       }
     : {
         allocator: { hosts: 10_000, vms: 100_000 },
         power: { count: 1_000, rounds: 3, sample: 50 },
         api: { machines: 10_000, seconds: 10 },
+        pulumi: { resources: 1_000 },
       };
 }
 
@@ -152,6 +156,32 @@ export function apiRows(a: apiBench.ApiBenchResult): SummaryRow[] {
   ];
 }
 
+export function pulumiRows(r: pulumiBench.ProviderBenchResult): SummaryRow[] {
+  const reads = Object.values(r.readRequests);
+  return [
+    row({
+      bench: "pulumi",
+      measure: `Check + Diff per resource in the plugin, ${r.resources}-resource plan (mean)`,
+      figure: r.serverPerResourceUs.mean / 1000,
+      unit: "ms",
+      peer: r.targets.serverPerResourceUsBelow / 1000,
+      peerLabel: "target",
+      target: `< ${r.targets.serverPerResourceUsBelow / 1000} ms`,
+      met: r.serverPerResourceUs.mean < r.targets.serverPerResourceUsBelow,
+    }),
+    row({
+      bench: "pulumi",
+      measure: "region requests per Read by id (import, refresh; worst type)",
+      figure: Math.max(...reads),
+      unit: "requests",
+      peer: r.targets.readRequests,
+      peerLabel: "target",
+      target: `= ${r.targets.readRequests}`,
+      met: reads.length > 0 && reads.every((n) => n === r.targets.readRequests),
+    }),
+  ];
+}
+
 function failedRow(bench: BenchName, e: unknown): SummaryRow {
   const message = (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
   return {
@@ -204,6 +234,12 @@ export async function runAll(options: RunOptions = {}): Promise<RunResult> {
   if (p) results.power = p;
   const api = await step("api", () => apiBench.run({ ...counts.api, log: prefixed("api") }), apiRows);
   if (api) results.api = api;
+  const pl = await step(
+    "pulumi",
+    () => pulumiBench.run({ ...counts.pulumi, log: prefixed("pulumi") }),
+    pulumiRows,
+  );
+  if (pl) results.pulumi = pl;
   return { quick, rows, results, ok: rows.length > 0 && rows.every((r) => r.met) };
 }
 

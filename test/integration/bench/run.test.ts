@@ -64,7 +64,7 @@ function tableRows(stdout: string): Row[] {
 
 const NUMBER_WITH_UNIT = /^\d+(\.\d+)? \S+$/;
 
-test("--quick: one summary table, a row per target of allocator, power and api, all numeric", async () => {
+test("--quick: one summary table, a row per target of allocator, power, api and the Pulumi plugin, all numeric", async () => {
   const t0 = Date.now();
   const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
     execFile(
@@ -82,7 +82,7 @@ test("--quick: one summary table, a row per target of allocator, power and api, 
   });
   expect(r.stdout).toMatch(/fibrix-metal benchmarks \(--quick/);
   const rows = tableRows(r.stdout);
-  expect([...new Set(rows.map((x) => x.bench))]).toEqual(["allocator", "power", "api"]);
+  expect([...new Set(rows.map((x) => x.bench))]).toEqual(["allocator", "power", "api", "pulumi"]);
   for (const x of rows) {
     expect({ ...x, figure: NUMBER_WITH_UNIT.test(x.figure) }).toMatchObject({ figure: true });
     expect(x.peer).toMatch(/^(ipmipower|lower bound|target) \d+(\.\d+)? \S+$/);
@@ -93,7 +93,7 @@ test("--quick: one summary table, a row per target of allocator, power and api, 
   }
   expect(rows.find((x) => x.bench === "power")!.peer).toMatch(/^ipmipower /);
   expect(rows.find((x) => x.bench === "allocator")!.peer).toMatch(/^lower bound /);
-  expect(rows.filter((x) => x.bench === "api").every((x) => x.peer.startsWith("target "))).toBe(true);
+  expect(rows.filter((x) => x.bench === "api" || x.bench === "pulumi").every((x) => x.peer.startsWith("target "))).toBe(true);
   // The benches' details went to stderr, the table alone to stdout.
   expect(r.stderr).toMatch(/\[power\] round 1 ipmipower --stat/);
   expect(r.stdout).not.toMatch(/\[power\]/);
