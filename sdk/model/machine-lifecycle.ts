@@ -8,18 +8,14 @@
  * Operator actions come through the API; rack results (commissioned, deployed, …) and
  * timeouts come from the rack agent or the region's watchdog.
  */
-import { type MachineStatus, MachineStatus as MachineStatusSchema } from "../schema/machine";
+import {
+  type MachineAction,
+  MachineAction as MachineActionSchema,
+  type MachineStatus,
+  MachineStatus as MachineStatusSchema,
+} from "../schema/machine";
 
-export type OperatorAction =
-  | "commission"
-  | "allocate"
-  | "deploy"
-  | "release"
-  | "mark-broken"
-  | "mark-fixed"
-  | "rescue"
-  | "exit-rescue"
-  | "abort";
+export type OperatorAction = MachineAction;
 export type RackResult =
   | "commissioned"
   | "commission-failed"
@@ -80,17 +76,10 @@ const TABLE: Record<LifecycleAction, Partial<Record<MachineStatus, MachineStatus
   },
 };
 
-export const OPERATOR_ACTIONS: readonly OperatorAction[] = [
-  "commission",
-  "allocate",
-  "deploy",
-  "release",
-  "mark-broken",
-  "mark-fixed",
-  "rescue",
-  "exit-rescue",
-  "abort",
-];
+/** The operator actions, in the API schema's order (the schema is the one list of them). */
+export const OPERATOR_ACTIONS: readonly OperatorAction[] = (
+  MachineActionSchema as unknown as { enum: OperatorAction[] }
+).enum;
 export const RACK_RESULTS: readonly RackResult[] = [
   "commissioned",
   "commission-failed",
