@@ -93,7 +93,9 @@ test("--quick: one summary table, a row per target of allocator, power, api and 
   }
   expect(rows.find((x) => x.bench === "power")!.peer).toMatch(/^ipmipower /);
   expect(rows.find((x) => x.bench === "allocator")!.peer).toMatch(/^lower bound /);
-  expect(rows.filter((x) => x.bench === "api" || x.bench === "pulumi").every((x) => x.peer.startsWith("target "))).toBe(true);
+  expect(
+    rows.filter((x) => x.bench === "api" || x.bench === "pulumi").every((x) => x.peer.startsWith("target ")),
+  ).toBe(true);
   // The benches' details went to stderr, the table alone to stdout.
   expect(r.stderr).toMatch(/\[power\] round 1 ipmipower --stat/);
   expect(r.stdout).not.toMatch(/\[power\]/);
