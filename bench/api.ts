@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { onAbort } from "./cleanup";
+import { positiveArg } from "./args";
 
 const ADMIN_KEY = "fbx_bench_admin_key_0123456789abcdef";
 
@@ -258,18 +259,11 @@ export async function run(options: ApiBenchOptions = {}): Promise<ApiBenchResult
   }
 }
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i > 0 ? Number(process.argv[i + 1]) : dflt;
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
-  return v;
-}
-
 async function main(): Promise<void> {
   const json = process.argv.includes("--json");
   const r = await run({
-    machines: arg("machines", 10_000),
-    seconds: arg("seconds", 10),
+    machines: positiveArg("machines", 10_000),
+    seconds: positiveArg("seconds", 10),
     ...(json ? {} : { log: (line: string) => console.log(line) }),
   });
   if (json) console.log(JSON.stringify(r));

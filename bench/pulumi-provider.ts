@@ -25,6 +25,7 @@ import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import * as emptyproto from "google-protobuf/google/protobuf/empty_pb";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
+import { positiveArg } from "./args";
 
 const ADMIN_KEY = "fbx_bench_admin_key_0123456789abcdef";
 const ROOT = join(__dirname, "../..");
@@ -553,13 +554,6 @@ export async function run(options: ProviderBenchOptions = {}): Promise<ProviderB
   }
 }
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i > 0 ? Number(process.argv[i + 1]) : dflt;
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
-  return v;
-}
-
 async function main(): Promise<void> {
   const json = process.argv.includes("--json");
   // No child outlives the bench: a signal or a 10-minute limit kills them and exits.
@@ -571,8 +565,8 @@ async function main(): Promise<void> {
   process.once("SIGTERM", bail);
   const limit = setTimeout(bail, 10 * 60_000);
   const r = await run({
-    resources: arg("resources", 1000),
-    concurrency: arg("concurrency", 10),
+    resources: positiveArg("resources", 1000),
+    concurrency: positiveArg("concurrency", 10),
     ...(json ? {} : { log: (line: string) => console.log(line) }),
   });
   clearTimeout(limit);

@@ -6,8 +6,9 @@
  *
  * A property the program leaves out (undefined) is not managed: the region's value stands.
  */
+import { holdsUnknown } from "../../sdk/model/input-check";
 import { comparedFields, type ResourceModel, topFieldsWith } from "../../sdk/model/resource-model";
-import { PREVIEW, propertyPath, UNKNOWN } from "./schema-check";
+import { PREVIEW, propertyPath } from "./schema-check";
 
 export interface DiffRules {
   /** Properties compared (the create schema's, less create-only knobs). */
@@ -63,12 +64,8 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return true;
 }
 
-function containsUnknown(v: unknown): boolean {
-  if (v === UNKNOWN) return true;
-  if (Array.isArray(v)) return v.some(containsUnknown);
-  if (v !== null && typeof v === "object") return Object.values(v).some(containsUnknown);
-  return false;
-}
+/** Whether a value is or holds the engine's unknown (a preview's not-yet-known value). */
+const containsUnknown = (v: unknown): boolean => holdsUnknown(v, PREVIEW.unknown);
 
 export function planDiff(
   olds: Record<string, unknown>,

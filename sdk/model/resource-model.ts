@@ -78,10 +78,6 @@ export function topFieldsWith(model: ResourceModel, flag: Flag): string[] {
   return [...new Set(fieldsWith(model, flag).map((n) => n.split(".")[0]!))];
 }
 
-export function descriptionOf(model: ResourceModel, field: string): string | undefined {
-  return model.fields[field]?.description;
-}
-
 /** The input fields (of the create schema) a diff compares: all but create-only knobs. */
 export function comparedFields(model: ResourceModel): string[] {
   const createOnly = fieldsWith(model, "createOnly");

@@ -109,6 +109,16 @@ export function createKeySeedOf(urn: string, r: NativeResource): string {
   return `${project}/${stack}/${r.name}/${name}`;
 }
 
+/** Check failures (of Check, CheckConfig, Invoke) on the wire. */
+function checkFailures(failures: readonly CheckFailure[]): provproto.CheckFailure[] {
+  return failures.map((f) => {
+    const cf = new provproto.CheckFailure();
+    cf.setProperty(f.property);
+    cf.setReason(f.reason);
+    return cf;
+  });
+}
+
 function checkResponse(
   inputs: Values,
   secrets: PropertyPath[],
@@ -116,14 +126,7 @@ function checkResponse(
 ): provproto.CheckResponse {
   const res = new provproto.CheckResponse();
   res.setInputs(encodeProperties(inputs, presentPaths(inputs, secrets)));
-  res.setFailuresList(
-    failures.map((f) => {
-      const cf = new provproto.CheckFailure();
-      cf.setProperty(f.property);
-      cf.setReason(f.reason);
-      return cf;
-    }),
-  );
+  res.setFailuresList(checkFailures(failures));
   return res;
 }
 
@@ -218,14 +221,7 @@ export class ProviderService {
     const { ret, failures } = await invoke(req.getTok(), decodeProperties(req.getArgs()).props);
     const res = new provproto.InvokeResponse();
     res.setReturn(encodeProperties(ret));
-    res.setFailuresList(
-      failures.map((f) => {
-        const cf = new provproto.CheckFailure();
-        cf.setProperty(f.property);
-        cf.setReason(f.reason);
-        return cf;
-      }),
-    );
+    res.setFailuresList(checkFailures(failures));
     return res;
   }
 

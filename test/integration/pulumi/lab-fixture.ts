@@ -14,6 +14,7 @@ import { importImage } from "../../../backend/libvirt/images";
 import { VirshVmHost } from "../../../backend/libvirt/vm-host";
 import { RackAgent } from "../../../backend/rack/agent";
 import { defaultDeps } from "../../../backend/rack/executors/deps";
+import { startHttpRack } from "./http-rack";
 import { acquireLibvirtd, createTestPool, type LibvirtdHandle, type TestPool } from "../../helpers/libvirtd";
 import {
   ADMIN_KEY,
@@ -37,60 +38,9 @@ export interface PulumiLab {
   stop(): Promise<void>;
 }
 
-export const PE860_INVENTORY = {
-  cores: 2,
-  memoryMiB: 8192,
-  storage: [{ name: "sda", sizeGiB: 250 }],
-  nics: [{ name: "eth0", mac: "52:54:00:00:00:00" }],
-  cpuModel: "Intel(R) Xeon(R) CPU 3070 @ 2.66GHz",
-};
-
 function ok(res: { status: number; body: any }): any {
   if (res.status >= 300) throw new Error(JSON.stringify(res.body));
   return res.body;
-}
-
-/** A rack over HTTP: claims tasks (bounded long polls) and reports plausible results. */
-function startHttpRack(api: string, token: string): { stop(): Promise<void> } {
-  let stopped = false;
-  const loop = (async () => {
-    const until = Date.now() + 15 * 60_000; // bounded: never outlives a test run
-    while (!stopped && Date.now() < until) {
-      const claim = await http(api, "POST", "/rack-agent/tasks/claim", {
-        key: token,
-        body: { max: 10, waitMs: 200 },
-      }).catch(() => undefined);
-      for (const t of claim?.body?.tasks ?? []) {
-        const p = t.payload as { hostname?: string };
-        let body: unknown = { ok: true, result: {} };
-        if (t.kind === "commission") {
-          const faulty = String(p.hostname ?? "").startsWith("faulty");
-          body = {
-            ok: true,
-            result: {
-              inventory: PE860_INVENTORY,
-              tests: [
-                { name: "memory", passed: !faulty, detail: faulty ? "pattern mismatch at 0x1f000" : "ok" },
-              ],
-            },
-          };
-        } else if (t.kind === "deploy") body = { ok: true, result: { ip: "10.20.0.50" } };
-        else if (t.kind === "power") body = { ok: true, result: { action: "query", powerState: "off" } };
-        else if (t.kind === "health")
-          body = { ok: true, result: { powerState: "off", sensors: [], sel: [] } };
-        await http(api, "POST", `/rack-agent/tasks/${t.id}/result`, { key: token, body }).catch(
-          () => undefined,
-        );
-      }
-      if (!claim) await new Promise((res) => setTimeout(res, 100));
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      await loop;
-    },
-  };
 }
 
 export async function startPulumiLab(prefix: string, opts: { vms: boolean }): Promise<PulumiLab> {
@@ -113,7 +63,7 @@ export async function startPulumiLab(prefix: string, opts: { vms: boolean }): Pr
         },
       }),
     );
-    const httpRack = startHttpRack(r.api, bmcRack.enrollmentToken);
+    const httpRack = startHttpRack(r.api, bmcRack.enrollmentToken, { deployIp: "10.20.0.50" });
     cleanups.push(() => httpRack.stop());
     const kvmRack = ok(
       await http(r.api, "POST", "/racks", {

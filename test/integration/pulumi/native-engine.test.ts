@@ -48,7 +48,7 @@ import {
   UNKNOWN_STRING,
   Unknown,
 } from "./engine-harness";
-import { type HoldingRack, startHoldingRack } from "./holding-rack";
+import { type HttpRack, startHttpRack } from "./http-rack";
 import { ADMIN_KEY, adminConfig, http, ok, type PulumiLab, startPulumiLab } from "./lab-fixture";
 
 const ROOT = join(__dirname, "../../..");
@@ -69,7 +69,7 @@ let engine: Engine;
 let programDir: string;
 let vmsUnavailable: string | undefined;
 const states = new Map<string, ResourceState>();
-let rack: HoldingRack | undefined;
+let rack: HttpRack | undefined;
 const cleanups: (() => Promise<unknown>)[] = [];
 
 const T = {
@@ -273,7 +273,7 @@ test("pulumi up: Region → Rack → Pool → Machine; logs reach the engine on 
   );
   expect(rk.state.outputs.enrollmentToken).toBeInstanceOf(Secret);
   // The operator starts `fibrix rack serve --token <enrollmentToken>`: here, a rack loop.
-  rack = startHoldingRack(lab.r.api, plain(rk.state.outputs.enrollmentToken));
+  rack = startHttpRack(lab.r.api, plain(rk.state.outputs.enrollmentToken), { deployIp: "10.40.0.50" });
   const pool = await engine.register(
     { type: T.pool, name: "silver", properties: P({ name: "silver", description: "pool" }) },
     states,
