@@ -17,6 +17,31 @@ export const VmHostConfig = Type.Object(
       Type.String({ maxLength: 128, description: "libvirt storage pool (default: default)" }),
     ),
     bridge: Type.Optional(Type.String({ maxLength: 15 })),
+    fabric: Type.Optional(
+      Type.Object(
+        {
+          underlayDevice: Type.String({
+            minLength: 1,
+            maxLength: 15,
+            description: "host interface on the fabric that carries tenant VXLAN/VLAN traffic",
+          }),
+          underlayAddress: Type.String({
+            format: "ipv4",
+            description: "the host's IPv4 address on the fabric (VXLAN local/peer address)",
+          }),
+          uplinkDevice: Type.Optional(
+            Type.String({ maxLength: 15, description: "interface where public addresses are NATed 1:1" }),
+          ),
+        },
+        Strict,
+      ),
+    ),
+    netns: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        description: "network namespace the host's networking lives in (virtual lab hosts on one machine)",
+      }),
+    ),
   },
   Strict,
 );

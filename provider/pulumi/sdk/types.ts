@@ -304,6 +304,9 @@ export interface MachineVmHostConfigArgs {
   /** libvirt storage pool (default: default) */
   storagePool?: pulumi.Input<string>;
   bridge?: pulumi.Input<string>;
+  fabric?: pulumi.Input<MachineVmHostConfigFabricArgs>;
+  /** network namespace the host's networking lives in (virtual lab hosts on one machine) */
+  netns?: pulumi.Input<string>;
 }
 
 /** MachineVmHostConfig, as the provider returns it. */
@@ -313,6 +316,29 @@ export interface MachineVmHostConfig {
   /** libvirt storage pool (default: default) */
   storagePool?: string;
   bridge?: string;
+  fabric?: MachineVmHostConfigFabric;
+  /** network namespace the host's networking lives in (virtual lab hosts on one machine) */
+  netns?: string;
+}
+
+/** MachineVmHostConfigFabric, as a program declares it. */
+export interface MachineVmHostConfigFabricArgs {
+  /** host interface on the fabric that carries tenant VXLAN/VLAN traffic */
+  underlayDevice: pulumi.Input<string>;
+  /** the host's IPv4 address on the fabric (VXLAN local/peer address) */
+  underlayAddress: pulumi.Input<string>;
+  /** interface where public addresses are NATed 1:1 */
+  uplinkDevice?: pulumi.Input<string>;
+}
+
+/** MachineVmHostConfigFabric, as the provider returns it. */
+export interface MachineVmHostConfigFabric {
+  /** host interface on the fabric that carries tenant VXLAN/VLAN traffic */
+  underlayDevice: string;
+  /** the host's IPv4 address on the fabric (VXLAN local/peer address) */
+  underlayAddress: string;
+  /** interface where public addresses are NATed 1:1 */
+  uplinkDevice?: string;
 }
 
 /** PoolCapacity, as a program declares it. */

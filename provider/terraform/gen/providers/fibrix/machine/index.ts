@@ -720,6 +720,166 @@ export class MachineDeployOutputReference extends cdktf.ComplexObject {
     return this._sshKeys;
   }
 }
+export interface MachineVmHostConfigFabric {
+  /**
+  * host interface on the fabric that carries tenant VXLAN/VLAN traffic
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/machine#underlay_device Machine#underlay_device}
+  */
+  readonly underlayDevice: string;
+  /**
+  * the host's IPv4 address on the fabric (VXLAN local/peer address)
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/machine#underlay_address Machine#underlay_address}
+  */
+  readonly underlayAddress: string;
+  /**
+  * interface where public addresses are NATed 1:1
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/machine#uplink_device Machine#uplink_device}
+  */
+  readonly uplinkDevice?: string;
+}
+
+export function machineVmHostConfigFabricToTerraform(struct?: MachineVmHostConfigFabric | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+    underlay_device: cdktf.stringToTerraform(struct!.underlayDevice),
+    underlay_address: cdktf.stringToTerraform(struct!.underlayAddress),
+    uplink_device: cdktf.stringToTerraform(struct!.uplinkDevice),
+  }
+}
+
+
+export function machineVmHostConfigFabricToHclTerraform(struct?: MachineVmHostConfigFabric | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+    underlay_device: {
+      value: cdktf.stringToHclTerraform(struct!.underlayDevice),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    underlay_address: {
+      value: cdktf.stringToHclTerraform(struct!.underlayAddress),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    uplink_device: {
+      value: cdktf.stringToHclTerraform(struct!.uplinkDevice),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+  };
+
+  // remove undefined attributes
+  return Object.fromEntries(Object.entries(attrs).filter(([_, value]) => value !== undefined && value.value !== undefined));
+}
+
+export class MachineVmHostConfigFabricOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+  private resolvableValue?: cdktf.IResolvable;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string) {
+    super(terraformResource, terraformAttribute, false);
+  }
+
+  public get internalValue(): MachineVmHostConfigFabric | cdktf.IResolvable | undefined {
+    if (this.resolvableValue) {
+      return this.resolvableValue;
+    }
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    if (this._underlayDevice !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.underlayDevice = this._underlayDevice;
+    }
+    if (this._underlayAddress !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.underlayAddress = this._underlayAddress;
+    }
+    if (this._uplinkDevice !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.uplinkDevice = this._uplinkDevice;
+    }
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: MachineVmHostConfigFabric | cdktf.IResolvable | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+      this.resolvableValue = undefined;
+      this._underlayDevice = undefined;
+      this._underlayAddress = undefined;
+      this._uplinkDevice = undefined;
+    }
+    else if (cdktf.Tokenization.isResolvable(value)) {
+      this.isEmptyObject = false;
+      this.resolvableValue = value;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+      this.resolvableValue = undefined;
+      this._underlayDevice = value.underlayDevice;
+      this._underlayAddress = value.underlayAddress;
+      this._uplinkDevice = value.uplinkDevice;
+    }
+  }
+
+  // underlay_device - computed: true, optional: false, required: true
+  private _underlayDevice?: string; 
+  public get underlayDevice() {
+    return this.getStringAttribute('underlay_device');
+  }
+  public set underlayDevice(value: string) {
+    this._underlayDevice = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get underlayDeviceInput() {
+    return this._underlayDevice;
+  }
+
+  // underlay_address - computed: true, optional: false, required: true
+  private _underlayAddress?: string; 
+  public get underlayAddress() {
+    return this.getStringAttribute('underlay_address');
+  }
+  public set underlayAddress(value: string) {
+    this._underlayAddress = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get underlayAddressInput() {
+    return this._underlayAddress;
+  }
+
+  // uplink_device - computed: true, optional: true, required: false
+  private _uplinkDevice?: string; 
+  public get uplinkDevice() {
+    return this.getStringAttribute('uplink_device');
+  }
+  public set uplinkDevice(value: string) {
+    this._uplinkDevice = value;
+  }
+  public resetUplinkDevice() {
+    this._uplinkDevice = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get uplinkDeviceInput() {
+    return this._uplinkDevice;
+  }
+}
 export interface MachineVmHostConfig {
   /**
   * libvirt URI, e.g. qemu+ssh://root@10.20.0.5/system
@@ -737,6 +897,16 @@ export interface MachineVmHostConfig {
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/machine#bridge Machine#bridge}
   */
   readonly bridge?: string;
+  /**
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/machine#fabric Machine#fabric}
+  */
+  readonly fabric?: MachineVmHostConfigFabric;
+  /**
+  * network namespace the host's networking lives in (virtual lab hosts on one machine)
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/machine#netns Machine#netns}
+  */
+  readonly netns?: string;
 }
 
 export function machineVmHostConfigToTerraform(struct?: MachineVmHostConfig | cdktf.IResolvable): any {
@@ -748,6 +918,8 @@ export function machineVmHostConfigToTerraform(struct?: MachineVmHostConfig | cd
     uri: cdktf.stringToTerraform(struct!.uri),
     storage_pool: cdktf.stringToTerraform(struct!.storagePool),
     bridge: cdktf.stringToTerraform(struct!.bridge),
+    fabric: machineVmHostConfigFabricToTerraform(struct!.fabric),
+    netns: cdktf.stringToTerraform(struct!.netns),
   }
 }
 
@@ -772,6 +944,18 @@ export function machineVmHostConfigToHclTerraform(struct?: MachineVmHostConfig |
     },
     bridge: {
       value: cdktf.stringToHclTerraform(struct!.bridge),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    fabric: {
+      value: machineVmHostConfigFabricToHclTerraform(struct!.fabric),
+      isBlock: true,
+      type: "struct",
+      storageClassType: "MachineVmHostConfigFabric",
+    },
+    netns: {
+      value: cdktf.stringToHclTerraform(struct!.netns),
       isBlock: false,
       type: "simple",
       storageClassType: "string",
@@ -812,6 +996,14 @@ export class MachineVmHostConfigOutputReference extends cdktf.ComplexObject {
       hasAnyValues = true;
       internalValueResult.bridge = this._bridge;
     }
+    if (this._fabric?.internalValue !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.fabric = this._fabric?.internalValue;
+    }
+    if (this._netns !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.netns = this._netns;
+    }
     return hasAnyValues ? internalValueResult : undefined;
   }
 
@@ -822,6 +1014,8 @@ export class MachineVmHostConfigOutputReference extends cdktf.ComplexObject {
       this._uri = undefined;
       this._storagePool = undefined;
       this._bridge = undefined;
+      this._fabric.internalValue = undefined;
+      this._netns = undefined;
     }
     else if (cdktf.Tokenization.isResolvable(value)) {
       this.isEmptyObject = false;
@@ -833,6 +1027,8 @@ export class MachineVmHostConfigOutputReference extends cdktf.ComplexObject {
       this._uri = value.uri;
       this._storagePool = value.storagePool;
       this._bridge = value.bridge;
+      this._fabric.internalValue = value.fabric;
+      this._netns = value.netns;
     }
   }
 
@@ -879,6 +1075,38 @@ export class MachineVmHostConfigOutputReference extends cdktf.ComplexObject {
   // Temporarily expose input value. Use with caution.
   public get bridgeInput() {
     return this._bridge;
+  }
+
+  // fabric - computed: true, optional: true, required: false
+  private _fabric = new MachineVmHostConfigFabricOutputReference(this, "fabric");
+  public get fabric() {
+    return this._fabric;
+  }
+  public putFabric(value: MachineVmHostConfigFabric) {
+    this._fabric.internalValue = value;
+  }
+  public resetFabric() {
+    this._fabric.internalValue = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get fabricInput() {
+    return this._fabric.internalValue;
+  }
+
+  // netns - computed: true, optional: true, required: false
+  private _netns?: string; 
+  public get netns() {
+    return this.getStringAttribute('netns');
+  }
+  public set netns(value: string) {
+    this._netns = value;
+  }
+  public resetNetns() {
+    this._netns = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get netnsInput() {
+    return this._netns;
   }
 }
 export interface MachineInventoryStorage {
