@@ -17,6 +17,7 @@ import { ForbiddenError } from "../../sdk/errors";
 import { ensureAdminKey, KeyAuthenticator } from "./auth";
 import type { RegionContext } from "./context";
 import { lazyValidator } from "./lazy-validator";
+import { installConsole } from "./console";
 import { installMetrics } from "./metrics";
 import { installProblemHandlers } from "./problem";
 import { eventRoutes } from "./routes/events";
@@ -156,6 +157,7 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
     },
     { prefix: API_PREFIX },
   );
+  installConsole(app);
   app.addHook("onClose", async () => store.close());
   await app.ready();
   return { app, ctx, bootstrapKey, dnsSerial: () => serial, onDnsChange: (l) => dnsListeners.push(l) };

@@ -1,6 +1,8 @@
 /** `client.events`: the region's event log (who did what, when, from which state to which, why). */
 import type { AxiosInstance } from "axios";
+import { errorFromProblem, FibrixError, type Problem } from "../errors";
 import type { Event } from "../schema/tenant";
+import { SseParser } from "../sse";
 
 export interface EventQuery {
   /** Only events of this object id. */
@@ -31,6 +33,55 @@ export class EventsClient {
       out.push(...page);
       if (page.length < 1000) return out;
       after = page[page.length - 1]!.id;
+    }
+  }
+
+  /**
+   * The live event log (`GET /events/stream`, server-sent events): the events after `after`
+   * (or only new ones without it), then each new one as it is written, until `signal` aborts
+   * or the region ends the stream. Resume after a drop with `after` = the last id seen.
+   */
+  async *stream(
+    query: Omit<EventQuery, "limit"> = {},
+    opts: { signal?: AbortSignal } = {},
+  ): AsyncGenerator<Event> {
+    const url = new URL(`${this.http.defaults.baseURL}/events/stream`);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
+    const res = await fetch(url, {
+      headers: {
+        accept: "text/event-stream",
+        authorization: String(this.http.defaults.headers.Authorization ?? ""),
+      },
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    if (!res.ok || !res.body) {
+      const text = await res.text();
+      let problem: Problem | undefined;
+      try {
+        problem = JSON.parse(text) as Problem;
+      } catch {
+        problem = undefined;
+      }
+      if (problem && typeof problem.code === "string") throw errorFromProblem(problem);
+      throw new FibrixError("INTERNAL", `GET /events/stream: HTTP ${res.status} ${text.slice(0, 200)}`);
+    }
+    const parser = new SseParser();
+    const decoder = new TextDecoder();
+    const reader = res.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        for (const m of parser.push(decoder.decode(value, { stream: true }))) {
+          if (m.event === "event") yield JSON.parse(m.data) as Event;
+        }
+      }
+    } catch (e) {
+      if (opts.signal?.aborted) return;
+      throw e;
+    } finally {
+      reader.releaseLock();
+      await res.body.cancel().catch(() => undefined);
     }
   }
 }

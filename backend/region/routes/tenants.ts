@@ -1,7 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../../sdk/errors";
-import { Id, ListOf, ListQuery, Strict } from "../../../sdk/schema/common";
+import { Id, ListOf, ListQuery, Strict, StringEnum } from "../../../sdk/schema/common";
 import { ApiKey, ApiKeyCreate, ApiKeyCreated, Tenant, TenantCreate } from "../../../sdk/schema/tenant";
 import { actorOf, generateApiKey, hashKey, requireAdmin } from "../auth";
 import { nowIso, page, principalOf, type RegionContext, withEtag } from "../context";
@@ -11,6 +11,12 @@ import { idempotent, scopeOf } from "../idempotency";
 import type { ApiKeyTable, TenantTable } from "../store/database";
 
 const Params = Type.Object({ id: Id }, Strict);
+const WhoAmI = Type.Object({
+  kind: StringEnum(["admin", "tenant"] as const),
+  keyId: Type.String(),
+  name: Type.String(),
+  tenantId: Type.Union([Type.String(), Type.Null()]),
+});
 
 function keyView(k: ApiKeyTable): ApiKey {
   return {
@@ -26,6 +32,21 @@ function keyView(k: ApiKeyTable): ApiKey {
 /** Tenants (customer companies) and API keys: operators manage both; a tenant manages its own keys. */
 export function tenantRoutes(app: FastifyInstance, ctx: RegionContext): void {
   const db = ctx.store.db;
+
+  // Which key is this: the console reads it to show operator pages or not (the API still decides).
+  app.get(
+    "/whoami",
+    { schema: { tags: ["apikeys"], summary: "the principal of the calling key", response: { 200: WhoAmI } } },
+    async (req) => {
+      const p = principalOf(req);
+      return {
+        kind: p.kind as "admin" | "tenant",
+        keyId: p.keyId,
+        name: p.name,
+        tenantId: p.kind === "tenant" ? p.tenantId : null,
+      };
+    },
+  );
 
   app.post(
     "/tenants",
