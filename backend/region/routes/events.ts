@@ -2,7 +2,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
 import { ValidationError } from "../../../sdk/errors";
-import { Strict } from "../../../sdk/schema/common";
+import { Strict, StringEnum } from "../../../sdk/schema/common";
 import { Event } from "../../../sdk/schema/tenant";
 import { formatSse } from "../../../sdk/sse";
 import type { Principal } from "../auth";
@@ -18,7 +18,11 @@ const Filter = {
   ),
 };
 const Query = Type.Object(
-  { ...Filter, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) },
+  {
+    ...Filter,
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+    order: Type.Optional(StringEnum(["asc", "desc"] as const, "desc: newest first (recent events)")),
+  },
   Strict,
 );
 const StreamQuery = Type.Object(Filter, Strict);
@@ -38,8 +42,9 @@ async function readEvents(
   p: Principal,
   q: EventFilter,
   limit: number,
+  order: "asc" | "desc" = "asc",
 ): Promise<Event[]> {
-  let query = db.selectFrom("events").selectAll("events").orderBy("events.id").limit(limit);
+  let query = db.selectFrom("events").selectAll("events").orderBy("events.id", order).limit(limit);
   if (q.after !== undefined) query = query.where("events.id", ">", q.after);
   if (q.object) query = query.where("events.objectId", "=", q.object);
   if (q.type) query = query.where("events.objectType", "=", q.type);
@@ -91,8 +96,8 @@ export function eventRoutes(app: FastifyInstance, ctx: RegionContext): void {
       },
     },
     async (req) => {
-      const q = req.query as EventFilter & { limit?: number };
-      return { items: await readEvents(db, principalOf(req), q, q.limit ?? 100) };
+      const q = req.query as EventFilter & { limit?: number; order?: "asc" | "desc" };
+      return { items: await readEvents(db, principalOf(req), q, q.limit ?? 100, q.order) };
     },
   );
 
