@@ -9,16 +9,12 @@
  * stops by itself at the end.
  */
 import { Resolver } from "node:dns/promises";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import pino from "pino";
-import { startLabBmcs } from "../../backend/lab/bmc/server";
-import { NetbootMachine } from "../../backend/lab/pxe/netboot-machine";
-import { RackAgent } from "../../backend/rack/agent";
-import { BootHttpServer } from "../../backend/rack/boot/http-server";
-import { BootServices } from "../../backend/rack/boot/services";
+import { startLabSite } from "../../backend/lab/site";
 import { createPowerDriver } from "../../backend/power/registry";
 import { startRegionServer } from "../../backend/region/serve";
 import { generateApiKey } from "../../backend/region/auth";
@@ -46,44 +42,14 @@ export function demoCommand(): Command {
       });
       info(`API ${region.url}/api/v1 (docs at /api/v1/docs), DNS on 127.0.0.1:${region.dnsPort}`);
       step("starting the rack's HTTP boot server (iPXE scripts, environment, images) on 127.0.0.1");
-      // The fast variant's environment and image: small files; the lab machines fetch them.
-      mkdirSync(join(dataDir, "images"));
-      writeFileSync(join(dataDir, "vmlinuz"), Buffer.alloc(64 * 1024));
-      writeFileSync(join(dataDir, "initrd"), Buffer.alloc(64 * 1024));
-      writeFileSync(join(dataDir, "images", "ubuntu-24.04"), Buffer.alloc(8 * 1024 * 1024));
-      const boot = new BootServices({
-        baseUrl: "http://127.0.0.1",
-        kernelPath: join(dataDir, "vmlinuz"),
-        initrdPath: join(dataDir, "initrd"),
-        imagesDir: join(dataDir, "images"),
-      });
-      const bootServer = new BootHttpServer(boot);
-      const bootUrl = `http://${await bootServer.listen({ host: "127.0.0.1", port: 0 })}`;
-      boot.setBaseUrl(bootUrl);
-      info(`boot server ${bootUrl}`);
       const count = Number(o.machines);
+      const site = await startLabSite({ dataDir, count });
+      info(`boot server ${site.bootUrl}`);
       step(
         `starting the virtual lab: ${count} PE860s (IPMI 1.5 LAN BMCs, MD5; machines that boot from the network)`,
       );
-      const netboot = Array.from(
-        { length: count },
-        (_, i) =>
-          new NetbootMachine({
-            mac: `52:54:00:20:00:${(i + 1).toString(16).padStart(2, "0")}`,
-            bootUrl,
-            ip: `10.20.0.${101 + i}`,
-          }),
-      );
-      const lab = await startLabBmcs({
-        count,
-        basePort: 0,
-        user: "root",
-        password: "calvin",
-        timings: { onDelayMs: 300 },
-        binding: (i) => netboot[i],
-      });
+      const lab = site.lab;
       for (const b of lab.bmcs) info(`${b.name} on ${b.host}:${b.port}`);
-      let agent: RackAgent | undefined;
       try {
         step("example program (examples/sdk/quickstart.ts): region, rack, pool, tenant, machines");
         const out = await quickstart(
@@ -94,16 +60,7 @@ export function demoCommand(): Command {
           { commission: true },
         );
         step("starting the rack agent (enrolled with the rack's token; it pulls its work from the region)");
-        agent = new RackAgent({
-          region: region.url,
-          token: out.rackToken,
-          bootUrl,
-          claimWaitMs: 1000,
-          log: pino({ level: "warn" }),
-          boot: boot,
-          onConfig: (c) => boot.setConfig(c),
-        });
-        await agent.start();
+        await site.startAgent(region.url, out.rackToken);
         info(`rack ${out.rackId} online`);
         const admin = new FibrixClient({ endpoint: region.url, apiKey: adminKey });
         const follow = (m: Machine, want: Machine["status"]) => {
@@ -187,9 +144,7 @@ export function demoCommand(): Command {
           await new Promise<void>((r) => process.once("SIGINT", () => r()));
         }
       } finally {
-        await agent?.stop();
-        await bootServer.close();
-        await lab.close();
+        await site.close();
         await region.close();
         rmSync(dataDir, { recursive: true, force: true });
       }

@@ -23,7 +23,7 @@ interface HealthView {
 
 type Pending =
   | { kind: "action"; action: string; label: string }
-  | { kind: "power"; action: "on" | "off" | "cycle"; label: string }
+  | { kind: "power"; action: "on" | "off" | "cycle" | "health"; label: string }
   | { kind: "deploy"; label: string };
 
 const ACTIONS: Pending[] = [
@@ -36,6 +36,7 @@ const ACTIONS: Pending[] = [
   { kind: "power", action: "on", label: "Power on" },
   { kind: "power", action: "off", label: "Power off" },
   { kind: "power", action: "cycle", label: "Power cycle" },
+  { kind: "power", action: "health", label: "Read sensors" },
 ];
 
 export function MachinePage({ id }: { id: string }) {
@@ -258,7 +259,9 @@ export function MachinePage({ id }: { id: string }) {
           ) : (
             <p>
               {pending.kind === "power"
-                ? `The rack sends "${pending.action}" to the machine's BMC.`
+                ? pending.action === "health"
+                  ? "The rack reads the BMC's sensors and event log now."
+                  : `The rack sends "${pending.action}" to the machine's BMC.`
                 : `The region moves the machine out of ${m?.status ?? "its state"} if this action is allowed there.`}
             </p>
           )}
