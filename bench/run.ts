@@ -9,8 +9,11 @@
  * The benches' detail lines go to stderr; the table (or, with --json, one JSON document) to
  * stdout. Exit 0 when every bench ran and met its targets, 1 otherwise.
  *
+ * bench/ui.ts (the web console with 10 000 machines in headless Chromium) runs last; its peer
+ * is the API's own list time, which the console cannot beat.
+ *
  * Options: --quick (small counts, < 1 min: for the test; the targets are for the full counts)
- *          --json  --only allocator,power,api,pulumi
+ *          --json  --only allocator,power,api,pulumi,ui
  * Every load is bounded in count and time (the benches' own bounds, and an overall limit here);
  * traffic goes only to 127.0.0.0/8.
  */
@@ -20,9 +23,10 @@ import * as apiBench from "./api";
 import { timeLimit } from "./cleanup";
 import * as powerBench from "./power";
 import * as pulumiBench from "./pulumi-provider";
+import * as uiBench from "./ui";
 
-export type BenchName = "allocator" | "power" | "api" | "pulumi";
-export const BENCHES: readonly BenchName[] = ["allocator", "power", "api", "pulumi"];
+export type BenchName = "allocator" | "power" | "api" | "pulumi" | "ui";
+export const BENCHES: readonly BenchName[] = ["allocator", "power", "api", "pulumi", "ui"];
 
 export interface SummaryRow {
   bench: BenchName;
@@ -56,6 +60,7 @@ export interface RunResult {
     power: powerBench.PowerBenchResult;
     api: apiBench.ApiBenchResult;
     pulumi: pulumiBench.ProviderBenchResult;
+    ui: uiBench.UiBenchResult;
   }>;
   ok: boolean;
 }
@@ -68,12 +73,14 @@ export function benchOptions(quick: boolean) {
         power: { count: 100, rounds: 1, sample: 5 },
         api: { machines: 1_000, seconds: 2 },
         pulumi: { resources: 100 },
+        ui: { machines: 1_000, loads: 2 },
       }
     : {
         allocator: { hosts: 10_000, vms: 100_000 },
         power: { count: 1_000, rounds: 3, sample: 50 },
         api: { machines: 10_000, seconds: 10 },
         pulumi: { resources: 1_000 },
+        ui: { machines: 10_000, loads: 5 },
       };
 }
 
@@ -182,6 +189,31 @@ export function pulumiRows(r: pulumiBench.ProviderBenchResult): SummaryRow[] {
   ];
 }
 
+export function uiRows(u: uiBench.UiBenchResult): SummaryRow[] {
+  return [
+    row({
+      bench: "ui",
+      measure: `console: first rows of ${u.machines} machines in Chromium (median)`,
+      figure: u.firstRowsMs,
+      unit: "ms",
+      peer: u.apiListMs,
+      peerLabel: "API list",
+      target: `< ${u.targets.firstRowsMsBelow} ms`,
+      met: u.firstRowsMs < u.targets.firstRowsMsBelow,
+    }),
+    row({
+      bench: "ui",
+      measure: `console: a filter over ${u.machines} machines answers (median of ${u.filterRuns.length})`,
+      figure: u.filterMedianMs,
+      unit: "ms",
+      peer: u.apiListMs,
+      peerLabel: "API list",
+      target: `< ${u.targets.filterMsBelow} ms`,
+      met: u.filterMedianMs < u.targets.filterMsBelow,
+    }),
+  ];
+}
+
 function failedRow(bench: BenchName, e: unknown): SummaryRow {
   const message = (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
   return {
@@ -240,6 +272,8 @@ export async function runAll(options: RunOptions = {}): Promise<RunResult> {
     pulumiRows,
   );
   if (pl) results.pulumi = pl;
+  const ui = await step("ui", () => uiBench.run({ ...counts.ui, log: prefixed("ui") }), uiRows);
+  if (ui) results.ui = ui;
   return { quick, rows, results, ok: rows.length > 0 && rows.every((r) => r.met) };
 }
 

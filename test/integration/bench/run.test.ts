@@ -20,6 +20,7 @@ beforeAll(() => {
     "bench/power.ts",
     "bench/api.ts",
     "bench/cleanup.ts",
+    "bench/ui.ts",
   ]) {
     const built = join(ROOT, "dist", f.replace(/\.ts$/, ".js"));
     if ((statSync(built, { throwIfNoEntry: false })?.mtimeMs ?? 0) < statSync(join(ROOT, f)).mtimeMs) {
@@ -64,7 +65,7 @@ function tableRows(stdout: string): Row[] {
 
 const NUMBER_WITH_UNIT = /^\d+(\.\d+)? \S+$/;
 
-test("--quick: one summary table, a row per target of allocator, power, api and the Pulumi plugin, all numeric", async () => {
+test("--quick: one summary table, a row per target of allocator, power, api, the Pulumi plugin and the console, all numeric", async () => {
   const t0 = Date.now();
   const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
     execFile(
@@ -82,10 +83,10 @@ test("--quick: one summary table, a row per target of allocator, power, api and 
   });
   expect(r.stdout).toMatch(/fibrix-metal benchmarks \(--quick/);
   const rows = tableRows(r.stdout);
-  expect([...new Set(rows.map((x) => x.bench))]).toEqual(["allocator", "power", "api", "pulumi"]);
+  expect([...new Set(rows.map((x) => x.bench))]).toEqual(["allocator", "power", "api", "pulumi", "ui"]);
   for (const x of rows) {
     expect({ ...x, figure: NUMBER_WITH_UNIT.test(x.figure) }).toMatchObject({ figure: true });
-    expect(x.peer).toMatch(/^(ipmipower|lower bound|target) \d+(\.\d+)? \S+$/);
+    expect(x.peer).toMatch(/^(ipmipower|lower bound|target|API list) \d+(\.\d+)? \S+$/);
     expect(Number.isFinite(Number(x.ratio))).toBe(true);
     expect(Number(x.ratio)).toBeGreaterThan(0);
     expect(x.target).not.toBe("-");
@@ -93,6 +94,7 @@ test("--quick: one summary table, a row per target of allocator, power, api and 
   }
   expect(rows.find((x) => x.bench === "power")!.peer).toMatch(/^ipmipower /);
   expect(rows.find((x) => x.bench === "allocator")!.peer).toMatch(/^lower bound /);
+  expect(rows.filter((x) => x.bench === "ui").every((x) => x.peer.startsWith("API list "))).toBe(true);
   expect(
     rows.filter((x) => x.bench === "api" || x.bench === "pulumi").every((x) => x.peer.startsWith("target ")),
   ).toBe(true);
