@@ -13,9 +13,11 @@ cd "$(dirname "$0")/.."
 #   busybox-static, syslinux, syslinux-common, mtools: the commissioning/deploy environment and test disk
 #   openssl: the Terraform provider's per-run TLS certificate (go-plugin AutoMTLS)
 #   python3-yaml: the seed ISO test loads our cloud-init YAML with PyYAML, as cloud-init does
+#   chromium, fonts-dejavu-core: the web console's browser tests and bench/ui drive Debian's
+#     Chromium headless (puppeteer-core downloads no browser); DejaVu gives screenshots legible text
 DEB_PACKAGES=(openipmi ipmitool freeipmi-tools libvirt-daemon-system libvirt-clients qemu-system-x86
   qemu-utils genisoimage postgresql bind9-dnsutils dnsmasq-base ipxe-qemu ipxe iproute2 procps
-  busybox-static syslinux syslinux-common mtools openssl python3-yaml)
+  busybox-static syslinux syslinux-common mtools openssl python3-yaml chromium fonts-dejavu-core)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
