@@ -124,6 +124,18 @@ test("a tenant's stream shows what its polling list shows: none of the operator'
   expect(unauth.headers.get("content-type")).toMatch(/problem\+json/);
 }, 20_000);
 
+test("order=desc lists the newest events first (the console's recent events)", async () => {
+  const asc = (await http(a.api, "GET", "/events?limit=1000")).body.items as Event[];
+  const desc = (await http(a.api, "GET", "/events?order=desc&limit=3")).body.items as Event[];
+  expect(desc.map((e) => e.id)).toEqual(
+    asc
+      .slice(-3)
+      .reverse()
+      .map((e) => e.id),
+  );
+  expect((await http(a.api, "GET", "/events?order=sideways")).status).toBe(400);
+});
+
 test("whoami names the key's principal", async () => {
   const admin = await http(a.api, "GET", "/whoami");
   expect(admin.body).toMatchObject({ kind: "admin", tenantId: null });
