@@ -1,6 +1,7 @@
 /**
- * `fibrix events list [--object ID] [--follow]`: the event log, oldest first. --follow keeps
- * polling for new events (every --interval seconds) until Ctrl-C or --max-seconds: bounded.
+ * `fibrix events list [--object ID] [--follow]`: the event log, oldest first. --follow then
+ * prints new events as the region streams them (GET /events/stream) until Ctrl-C or
+ * --max-seconds: bounded.
  */
 import { Command } from "commander";
 import type { EventQuery } from "../../sdk/resources/events";
@@ -43,7 +44,13 @@ export function eventsCommand(io: CliIo): Command {
     .option("--after <event-id>", "only events after this one", nonNegativeInt)
     .option("--limit <n>", "at most this many (without --follow)", positiveInt("--limit"), 1000)
     .option("--follow", "keep printing new events until Ctrl-C or --max-seconds")
-    .option("--interval <seconds>", "with --follow: poll every N seconds", positiveInt("--interval"), 2)
+    // Kept so scripts that pass it still run: --follow reads the event stream, it does not poll.
+    .option(
+      "--interval <seconds>",
+      "(ignored: --follow streams events as they happen)",
+      positiveInt("--interval"),
+      2,
+    )
     .option("--max-seconds <n>", "with --follow: stop after N seconds", positiveInt("--max-seconds"), 600)
     .action(
       withContext(io, async (ctx, o: EventListOptions) => {
@@ -71,34 +78,19 @@ export function eventsCommand(io: CliIo): Command {
           }
           return;
         }
-        let after = o.after ?? 0;
-        let stopped = false;
-        let wake: () => void = () => undefined;
-        const off = ctx.io.onStop(() => {
-          stopped = true;
-          wake();
-        });
-        const until = Date.now() + o.maxSeconds * 1000;
+        // Live from the region's event stream (server-sent events): no polling.
+        const ac = new AbortController();
+        const off = ctx.io.onStop(() => ac.abort());
+        const timer = setTimeout(() => ac.abort(), o.maxSeconds * 1000);
         try {
-          while (!stopped) {
-            const events = await ctx.client.events.list({ ...query, after, limit: 1000 });
-            if (events.length > 0) {
-              print(events);
-              after = events[events.length - 1]!.id;
-            }
-            const left = until - Date.now();
-            if (left <= 0) break;
-            if (events.length < 1000) {
-              await new Promise<void>((r) => {
-                const t = setTimeout(r, Math.min(o.interval * 1000, left));
-                wake = () => {
-                  clearTimeout(t);
-                  r();
-                };
-              });
-            }
+          for await (const e of ctx.client.events.stream(
+            { ...query, after: o.after ?? 0 },
+            { signal: ac.signal },
+          )) {
+            print([e]);
           }
         } finally {
+          clearTimeout(timer);
           off();
         }
       }),

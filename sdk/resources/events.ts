@@ -1,6 +1,6 @@
 /** `client.events`: the region's event log (who did what, when, from which state to which, why). */
 import type { AxiosInstance } from "axios";
-import { errorFromProblem, FibrixError, type Problem } from "../errors";
+import { errorFromProblem, FibrixError, type Problem, UnavailableError } from "../errors";
 import type { Event } from "../schema/tenant";
 import { SseParser } from "../sse";
 
@@ -47,13 +47,21 @@ export class EventsClient {
   ): AsyncGenerator<Event> {
     const url = new URL(`${this.http.defaults.baseURL}/events/stream`);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
-    const res = await fetch(url, {
-      headers: {
-        accept: "text/event-stream",
-        authorization: String(this.http.defaults.headers.Authorization ?? ""),
-      },
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        headers: {
+          accept: "text/event-stream",
+          authorization: String(this.http.defaults.headers.Authorization ?? ""),
+        },
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+    } catch (e) {
+      if (opts.signal?.aborted) return;
+      throw new UnavailableError(
+        `cannot reach the region at ${url.origin}: ${e instanceof Error ? e.message : e}`,
+      );
+    }
     if (!res.ok || !res.body) {
       const text = await res.text();
       let problem: Problem | undefined;
