@@ -131,6 +131,9 @@ test("an operator signs in and watches the lab machines commission to Ready live
   expect(await page.evaluate(() => sessionStorage.getItem("fibrix.apiKey"))).toBe(ADMIN_KEY);
   expect(await page.evaluate(() => localStorage.length)).toBe(0);
   await page.waitForSelector("#h-machines");
+  // Keyboard: the first Tab lands on the skip link, which leads to the page's content.
+  await page.keyboard.press("Tab");
+  expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
   await shot("overview-commissioning");
   await goNav("Machines");
   await page.waitForSelector('#machine-count[data-total="3"][data-loading="0"]');
@@ -193,6 +196,13 @@ test("a machine: sensors read through the rack, a refused action shows the API's
   });
   expect(direct.status).toBe(409);
   const detail = ((await direct.json()) as { detail: string }).detail;
+  // By keyboard: Enter on the button opens the confirmation, Escape cancels it (nothing sent).
+  await page.focus("main .buttons button:nth-child(4)");
+  expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Rescue");
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("dialog[open]", { visible: true });
+  await page.keyboard.press("Escape");
+  await page.waitForSelector("dialog[open]", { hidden: true });
   await clickButton("Rescue");
   await confirmDialog();
   await page.waitForSelector("dialog[open] .problem-detail");
@@ -270,6 +280,11 @@ test("sign-out forgets the key; a tenant sees only its own and no operator pages
   await page.waitForSelector("#h-pools .card, .cards");
   expect(await page.$("#h-machines")).toBeNull();
   expect(await page.$("#h-racks")).toBeNull();
+  // The operator's overview listed events of machines; this tenant owns no VM: it sees none.
+  await page.waitForFunction(() =>
+    document.querySelector('section[aria-labelledby="h-events"]')?.textContent?.includes("No events yet"),
+  );
+  expect(await page.$$(".events li")).toHaveLength(0);
   await shot("tenant-overview");
   await goNav("Pools");
   await page.waitForSelector("#table-pools");
