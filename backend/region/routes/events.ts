@@ -33,8 +33,8 @@ interface EventFilter {
   after?: number;
 }
 
-/** Seconds between comment lines on an idle stream, so proxies and clients see it alive. */
-const HEARTBEAT_MS = 15_000;
+/** How often an open stream sends a comment line, so proxies and clients see it alive. */
+export const eventStreamSettings = { heartbeatMs: 15_000 };
 
 /** The polling list and the stream read through this one query: the same tenant scope. */
 async function readEvents(
@@ -171,7 +171,7 @@ export function eventRoutes(app: FastifyInstance, ctx: RegionContext): void {
         }
       };
       const unsubscribe = feed.subscribe(() => void drain());
-      const heartbeat = setInterval(() => res.write(": ping\n\n"), HEARTBEAT_MS);
+      const heartbeat = setInterval(() => res.write(": ping\n\n"), eventStreamSettings.heartbeatMs);
       const end = () => {
         if (ended) return;
         ended = true;

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FibrixClient } from "../../../sdk/client";
 import type { Event } from "../../../sdk/schema/tenant";
+import { eventStreamSettings } from "../../../backend/region/routes/events";
 import { SseParser } from "../../../sdk/sse";
 import { ADMIN_KEY, http, startTestRegion, type TestRegion } from "../../helpers/region";
 
@@ -164,6 +165,31 @@ test("the console's routes do not shadow the API, health or metrics", async () =
   expect(((await (await fetch(`${a.url}/healthz`)).json()) as { status: string }).status).toBe("ok");
   expect((await fetch(`${a.url}/metrics`)).status).toBe(200);
   expect((await fetch(`${a.url}/assets/missing.js`)).status).toBe(404);
+});
+
+test("an idle stream sends heartbeat comments (which carry no event)", async () => {
+  const was = eventStreamSettings.heartbeatMs;
+  eventStreamSettings.heartbeatMs = 100;
+  try {
+    const ac = new AbortController();
+    const res = await fetch(`${b.api}/events/stream`, {
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      signal: ac.signal,
+    });
+    const reader = res.body!.getReader();
+    const parser = new SseParser();
+    let wire = "";
+    const dec = new TextDecoder();
+    while ((wire.match(/: ping\n\n/g) ?? []).length < 3) {
+      const chunk = dec.decode((await reader.read()).value, { stream: true });
+      wire += chunk;
+      expect(parser.push(chunk)).toEqual([]);
+    }
+    ac.abort();
+    expect(wire).toMatch(/^: fibrix event stream\nretry: 2000\n\n(: ping\n\n){3}$/);
+  } finally {
+    eventStreamSettings.heartbeatMs = was;
+  }
 });
 
 test("closing a region ends its open streams (close does not hang)", async () => {
