@@ -300,4 +300,5 @@ test("sign-out forgets the key; a tenant sees only its own and no operator pages
   expect(await text("main .problem")).toMatch(/403.*operator \(admin\) API key/s);
   await shot("tenant-machines-refused");
   expect(await page.$$("tr[data-machine]")).toHaveLength(0);
+  expect(await page.$("#machine-count")).toBeNull();
 });

@@ -30,6 +30,11 @@ async function run(ac: AbortController): Promise<void> {
       const headers: Record<string, string> = { authorization: `Bearer ${key}`, accept: "text/event-stream" };
       if (lastId !== undefined) headers["last-event-id"] = lastId;
       const res = await fetch("/api/v1/events/stream", { headers, signal: ac.signal });
+      // A key the region no longer accepts will not work on a retry either.
+      if (res.status === 401 || res.status === 403) {
+        setState("off");
+        return;
+      }
       if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
       setState("live");
       const parser = new SseParser();

@@ -158,96 +158,106 @@ export function Machines() {
     <main id="main" aria-labelledby="page-title">
       <h1 id="page-title">Machines</h1>
       <ProblemBox error={error} />
-      <form class="filters" aria-label="filter machines" onSubmit={(e) => e.preventDefault()}>
-        <div class="field grow">
-          <label for="f-q">Search</label>
-          <input
-            id="f-q"
-            type="search"
-            placeholder="hostname, id, IP, MAC, tag"
-            value={text}
-            onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)}
-          />
-        </div>
-        {select(
-          "f-status",
-          "Status",
-          filter.status,
-          STATUSES.map((s) => [s, s]),
-          "status",
-        )}
-        {select(
-          "f-rack",
-          "Rack",
-          filter.rack,
-          [...racks].map(([id, n]) => [id, n]),
-          "rack",
-        )}
-        {select(
-          "f-pool",
-          "Pool",
-          filter.pool,
-          [["none", "(no pool)"], ...[...pools].map(([id, n]): [string, string] => [id, n])],
-          "pool",
-        )}
-        {select(
-          "f-tag",
-          "Tag",
-          filter.tag,
-          tags.map((t) => [t, t]),
-          "tag",
-        )}
-      </form>
-      <p
-        class="count"
-        aria-live="polite"
-        id="machine-count"
-        data-shown={shown.length}
-        data-total={machines?.length ?? 0}
-        data-loading={loading ? "1" : "0"}
-      >
-        {shown.length} of {machines?.length ?? 0} machines{loading ? " (loading…)" : ""}
-      </p>
-      <VirtualRows
-        items={shown}
-        rowHeight={ROW}
-        label="machines"
-        header={
-          <tr class="vrow vhead">
-            {COLUMNS.map((c) => (
-              <th
-                scope="col"
-                key={c.key}
-                class={`c-${c.key}`}
-                aria-sort={
-                  filter.sort === c.key ? (filter.dir === "asc" ? "ascending" : "descending") : "none"
-                }
+      {error && !machines ? null : (
+        <>
+          <form class="filters" aria-label="filter machines" onSubmit={(e) => e.preventDefault()}>
+            <div class="field grow">
+              <label for="f-q">Search</label>
+              <input
+                id="f-q"
+                type="search"
+                placeholder="hostname, id, IP, MAC, tag"
+                value={text}
+                onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)}
+              />
+            </div>
+            {select(
+              "f-status",
+              "Status",
+              filter.status,
+              STATUSES.map((s) => [s, s]),
+              "status",
+            )}
+            {select(
+              "f-rack",
+              "Rack",
+              filter.rack,
+              [...racks].map(([id, n]) => [id, n]),
+              "rack",
+            )}
+            {select(
+              "f-pool",
+              "Pool",
+              filter.pool,
+              [["none", "(no pool)"], ...[...pools].map(([id, n]): [string, string] => [id, n])],
+              "pool",
+            )}
+            {select(
+              "f-tag",
+              "Tag",
+              filter.tag,
+              tags.map((t) => [t, t]),
+              "tag",
+            )}
+          </form>
+          <p
+            class="count"
+            aria-live="polite"
+            id="machine-count"
+            data-shown={shown.length}
+            data-total={machines?.length ?? 0}
+            data-loading={loading ? "1" : "0"}
+          >
+            {shown.length} of {machines?.length ?? 0} machines{loading ? " (loading…)" : ""}
+          </p>
+          <VirtualRows
+            items={shown}
+            rowHeight={ROW}
+            label="machines"
+            header={
+              <tr class="vrow vhead">
+                {COLUMNS.map((c) => (
+                  <th
+                    scope="col"
+                    key={c.key}
+                    class={`c-${c.key}`}
+                    aria-sort={
+                      filter.sort === c.key ? (filter.dir === "asc" ? "ascending" : "descending") : "none"
+                    }
+                  >
+                    <button type="button" onClick={() => sortBy(c.key)}>
+                      {c.label}
+                      {filter.sort === c.key ? (filter.dir === "asc" ? " ▲" : " ▼") : ""}
+                    </button>
+                  </th>
+                ))}
+              </tr>
+            }
+            row={(m, i) => (
+              <tr
+                class="vrow"
+                key={m.id}
+                aria-rowindex={i + 2}
+                data-machine={m.hostname}
+                data-status={m.status}
               >
-                <button type="button" onClick={() => sortBy(c.key)}>
-                  {c.label}
-                  {filter.sort === c.key ? (filter.dir === "asc" ? " ▲" : " ▼") : ""}
-                </button>
-              </th>
-            ))}
-          </tr>
-        }
-        row={(m, i) => (
-          <tr class="vrow" key={m.id} aria-rowindex={i + 2} data-machine={m.hostname} data-status={m.status}>
-            <th scope="row" class="c-hostname">
-              <a href={`/machines/${m.id}`}>{m.hostname}</a>
-            </th>
-            <td class="c-status">
-              <span class={`status s-${m.status}`}>{m.status}</span>
-            </td>
-            <td class="c-power">{m.powerState}</td>
-            <td class="c-rack">{racks.get(m.rackId) ?? m.rackId}</td>
-            <td class="c-pool">{m.poolId ? (pools.get(m.poolId) ?? m.poolId) : "—"}</td>
-            <td class="c-cores">{m.inventory?.cores ?? "—"}</td>
-            <td class="c-memory">{m.inventory ? mib(m.inventory.memoryMiB) : "—"}</td>
-            <td class="c-ip">{m.ip ?? "—"}</td>
-          </tr>
-        )}
-      />
+                <th scope="row" class="c-hostname">
+                  <a href={`/machines/${m.id}`}>{m.hostname}</a>
+                </th>
+                <td class="c-status">
+                  <span class={`status s-${m.status}`}>{m.status}</span>
+                </td>
+                <td class="c-power">{m.powerState}</td>
+                <td class="c-rack">{racks.get(m.rackId) ?? m.rackId}</td>
+                <td class="c-pool">{m.poolId ? (pools.get(m.poolId) ?? m.poolId) : "—"}</td>
+                <td class="c-cores">{m.inventory?.cores ?? "—"}</td>
+                <td class="c-memory">{m.inventory ? mib(m.inventory.memoryMiB) : "—"}</td>
+                <td class="c-ip">{m.ip ?? "—"}</td>
+              </tr>
+            )}
+          />
+        </>
+      )}
     </main>
   );
 }
