@@ -4,7 +4,7 @@
  * so a tenant key sees exactly what the API lets it see. Operator pages are offered when
  * GET /whoami says the key is an operator's; the API still refuses them to anyone else.
  */
-import { render } from "preact";
+import { Component, type ComponentChildren, render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, type WhoAmI } from "./api";
 import { ProblemBox } from "./components/problem";
@@ -58,6 +58,29 @@ function Page({ path, who }: { path: string; who: WhoAmI }) {
           </p>
         </main>
       );
+  }
+}
+
+/** A page that throws while rendering shows what went wrong, never a blank page. */
+class PageBoundary extends Component<{ path: string; children: ComponentChildren }, { error: unknown }> {
+  override state = { error: null as unknown };
+  override componentDidCatch(error: unknown) {
+    this.setState({ error });
+  }
+  override componentDidUpdate(prev: { path: string }) {
+    if (prev.path !== this.props.path && this.state.error) this.setState({ error: null });
+  }
+  render() {
+    if (!this.state.error) return this.props.children;
+    return (
+      <main id="main">
+        <h1 id="page-title">This page failed</h1>
+        <ProblemBox error={this.state.error} context="The console could not show this page" />
+        <p>
+          <a href="/">Overview</a>
+        </p>
+      </main>
+    );
   }
 }
 
@@ -147,7 +170,9 @@ function App() {
           </button>
         </div>
       </header>
-      <Page path={path} who={who} />
+      <PageBoundary path={path}>
+        <Page path={path} who={who} />
+      </PageBoundary>
     </div>
   );
 }
