@@ -37,8 +37,10 @@ export interface TerminalOptions {
 /** Runs the session to its end; resolves with the exit code (0 when the client ended it). */
 export async function runTerminal(conn: ConsoleConnection, o: TerminalOptions): Promise<number> {
   const raw = o.input.isTTY === true && typeof o.input.setRawMode === "function";
+  let isRaw = false;
   const restore = () => {
-    if (raw) o.input.setRawMode!(false);
+    if (isRaw) o.input.setRawMode!(false);
+    isRaw = false;
   };
   // Also on a crash or an exit from elsewhere: never leave the user's terminal raw.
   process.once("exit", restore);
@@ -57,7 +59,10 @@ export async function runTerminal(conn: ConsoleConnection, o: TerminalOptions): 
     linger = setTimeout(close, o.lingerMs ?? 2_000);
   };
   try {
-    if (raw) o.input.setRawMode!(true);
+    if (raw) {
+      o.input.setRawMode!(true);
+      isRaw = true;
+    }
     o.notice(`connected to the console (escape: Ctrl-])${raw ? "\r\n" : "\n"}`);
     o.input.on("data", onData);
     o.input.once("end", onEnd);
