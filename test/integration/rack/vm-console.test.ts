@@ -100,6 +100,13 @@ async function shellAnswers(send: (s: string) => void, output: () => string, ms 
   return want;
 }
 
+/** Connected (not listening) UNIX sockets bound to a path, as `ss` (iproute2) lists them. */
+function connectedTo(path: string): number {
+  return execFileSync("ss", ["-xH", "state", "connected"], { encoding: "utf8" })
+    .split("\n")
+    .filter((l) => l.includes(path)).length;
+}
+
 /** The HTTP status a WebSocket upgrade is refused with, and the problem's detail. */
 function refusedWith(url: string, key: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -206,8 +213,16 @@ test("over the WebSocket, a typed command is answered by the guest's shell; clos
   expect(busy.status).toBe(409);
   expect(busy.body).toMatch(/in use/);
 
+  const sock = `${consoleDir}/${PREFIX}${vmId}.console.sock`;
+  expect(connectedTo(sock)).toBeGreaterThan(0);
   c.close();
   expect(await c.closed).toMatchObject({ code: CONSOLE_CLOSE.NORMAL });
+  // The rack's end of QEMU's socket is closed with the session.
+  await until(
+    async () => connectedTo(sock),
+    (n) => n === 0,
+    10_000,
+  );
   await until(
     async () => r.region.ctx.consoles.count(vmId),
     (n) => n === 0,
@@ -286,6 +301,37 @@ test("a VM whose domain has a pty console (made before console sockets) is refus
   const events = (await http(r.api, "GET", `/events?object=${old.body.id}`, { key: keyB })).body.items;
   expect(events.some((e: { kind: string }) => e.kind === "console-failed")).toBe(true);
 }, 240_000);
+
+test("sessions are bounded: an idle one ends with 4001, an endless one with 4002", async () => {
+  const limits = r.region.ctx.consoles.limits;
+  const saved = { ...limits };
+  try {
+    limits.idleMs = 1_500;
+    const idle = await openConsole(r.url, keyA, vmId);
+    const t0 = Date.now();
+    const end = await idle.closed;
+    expect(end).toMatchObject({ code: CONSOLE_CLOSE.IDLE, reason: expect.stringMatching(/idle/) });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1_400);
+
+    limits.idleMs = saved.idleMs;
+    limits.maxMs = 2_000;
+    const busy = await openConsole(r.url, keyA, vmId);
+    const typing = setInterval(() => busy.stream.write("\n"), 200);
+    const ended = await busy.closed;
+    clearInterval(typing);
+    expect(ended).toMatchObject({
+      code: CONSOLE_CLOSE.MAX_DURATION,
+      reason: expect.stringMatching(/maximum/),
+    });
+  } finally {
+    Object.assign(limits, saved);
+  }
+  await until(
+    async () => r.region.ctx.consoles.count(vmId),
+    (n) => n === 0,
+    10_000,
+  );
+}, 60_000);
 
 test("the CLI with piped stdin: `fibrix vms console NAME` answers, and Ctrl-] leaves with exit 0", async () => {
   const child = cli(["vms", "console", "shell-1"], { FIBRIX_ENDPOINT: r.url, FIBRIX_API_KEY: keyA });
