@@ -223,6 +223,8 @@ export class ConsoleSessions {
       );
       const ping = setInterval(() => {
         for (const [ws, ok] of alive) {
+          // A paused socket (held back for a slow other side) reads no pongs; it is not dead.
+          if (ws.isPaused) continue;
           if (!ok) {
             ws.terminate();
             continue;
@@ -243,12 +245,12 @@ export class ConsoleSessions {
       rack.on("message", (data: Buffer) => {
         end.bytesOut += data.length;
         touch();
-        if (client.readyState === client.OPEN) client.send(data, { binary: true });
+        forward(rack, client, data);
       });
       client.on("message", (data: Buffer) => {
         end.bytesIn += data.length;
         touch();
-        if (rack.readyState === rack.OPEN) rack.send(data, { binary: true });
+        forward(client, rack, data);
       });
       client.on("close", (code, reason) =>
         finish(code, reason.toString() || "the client closed", 1000, "the client closed"),
@@ -287,6 +289,23 @@ export class ConsoleSessions {
       }
     }
   }
+}
+
+/** Above this many unsent bytes towards a slow side, the other side is paused (TCP backpressure). */
+const HIGH_WATER = 1024 * 1024;
+
+/** Sends on, pausing the sender while the receiver's buffer is full, so memory stays bounded. */
+function forward(from: WebSocket, to: WebSocket, data: Buffer): void {
+  if (to.readyState !== to.OPEN) return;
+  to.send(data, { binary: true });
+  if (to.bufferedAmount <= HIGH_WATER || from.isPaused) return;
+  from.pause();
+  const drain = setInterval(() => {
+    if (to.readyState !== to.OPEN || to.bufferedAmount < HIGH_WATER / 2) {
+      clearInterval(drain);
+      if (from.readyState === from.OPEN) from.resume();
+    }
+  }, 20);
 }
 
 /** Close codes 1005/1006/1015 are reserved: never sent. */
