@@ -1,3 +1,6 @@
+import type { Writable } from "node:stream";
+import type { TerminalInput } from "./console-terminal";
+
 /**
  * Where the CLI writes and what stops a foreground command: the real process by default, a
  * capture in tests (so `main()` can run in-process without touching process.exit).
@@ -11,6 +14,8 @@ export interface CliIo {
    * SIGINT or SIGTERM. Returns the unsubscribe.
    */
   onStop(listener: (signal: string) => void): () => void;
+  /** The terminal of interactive commands (`vms console`); default process.stdin / stdout. */
+  terminal?: { input: TerminalInput; output: Writable };
 }
 
 export function processIo(): CliIo {

@@ -14,5 +14,7 @@ export * from "./resources/racks";
 export * from "./resources/regions";
 export * from "./resources/tenants";
 export * from "./resources/vms";
+export * from "./resources/vm-console";
+export * from "./console";
 export * from "./schema";
 export * from "./waiters";

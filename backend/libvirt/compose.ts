@@ -23,6 +23,11 @@ import { type NetworkSpec, type SeedFiles, buildSeedFiles, writeSeedIso } from "
 import { isLibvirtError } from "./virsh";
 import type { VmHost } from "./vm-host";
 
+/** Where a domain's serial console socket lives under a console directory. */
+export function consoleSocketPath(dir: string, domain: string): string {
+  return `${dir.replace(/\/+$/, "")}/${domain}.console.sock`;
+}
+
 export interface VmSpec {
   /** The region's VirtualMachine id; names every libvirt object of the VM. */
   id: string;
@@ -56,6 +61,12 @@ export interface VmSpec {
 export interface ComposeOptions {
   /** Name prefix of every object (default `fibrix-vm-`). */
   prefix?: string;
+  /**
+   * Directory (on the VM host, as its libvirtd sees it) of the serial console sockets:
+   * `DIR/<domain>.console.sock` (see consoleSocketPath). Omitted: a pty console, which the rack
+   * cannot open.
+   */
+  consoleDir?: string;
   /** Where the seed ISO is built before upload (default: os.tmpdir()). */
   tmpDir?: string;
   /** Edge for the ISO writer, swappable in tests. */
@@ -130,6 +141,7 @@ export async function composeVm(host: VmHost, spec: VmSpec, opts: ComposeOptions
       seed: { pool: host.pool, volume: seedVol },
       nic: spec.bridge !== undefined ? { bridge: spec.bridge, mac: spec.mac } : undefined,
       guestAgent: true,
+      ...(opts.consoleDir ? { serialSocket: consoleSocketPath(opts.consoleDir, name) } : {}),
       meta: { id: spec.id, tenant: spec.tenant },
     });
 

@@ -11,6 +11,12 @@
  *   (formatdomain.html#general-metadata: libvirt keeps foreign-namespace metadata verbatim).
  * - A NIC, if any, is virtio on a host bridge with its option ROM off (`<rom bar='off'/>`),
  *   and the boot order is disk then cdrom: a fibrix VM never PXE-boots.
+ * - The serial console (formatdomain.html#consoles-serial-parallel-channel-devices): with
+ *   `serialSocket`, port 0 is `<serial type='unix'><source mode='bind' path=…/>` (QEMU listens
+ *   on that UNIX socket, so the rack can open the console without a TTY, unlike `virsh console`),
+ *   and `<console type='unix'>` with the same source and `target type='serial'` is the same
+ *   device (libvirt: a console that is a serial port must match the first `<serial>`). Without
+ *   it, a `pty` pair as before.
  */
 import { XMLBuilder, XMLParser } from "fast-xml-parser";
 
@@ -45,6 +51,8 @@ export interface DomainSpec {
   nic?: { bridge: string; mac?: string };
   /** Adds the virtio channel the QEMU guest agent listens on (`domifaddr --source agent`). */
   guestAgent?: boolean;
+  /** Absolute path of the UNIX socket QEMU listens on for serial port 0 (the VM's console). */
+  serialSocket?: string;
   meta: FibrixDomainMeta;
 }
 
@@ -65,6 +73,10 @@ type XmlValue = string | number | XmlNode | XmlNode[];
 const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
 /** libvirt domain names: no '/', and we keep to a portable alphabet. */
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/** sockaddr_un.sun_path holds 108 bytes with its terminating NUL. */
+const SOCKET_MAX = 107;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+const SOCKET_RE = /^\/[^\u0000-\u001f\u007f'"<>&]+$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 
@@ -87,6 +99,14 @@ export function validateDomainSpec(spec: DomainSpec): void {
     throw new DomainXmlError("INVALID_SPEC", `invalid MAC ${spec.nic.mac}`);
   if (spec.nic !== undefined && spec.nic.bridge.length === 0)
     throw new DomainXmlError("INVALID_SPEC", "nic.bridge is empty");
+  if (
+    spec.serialSocket !== undefined &&
+    (!SOCKET_RE.test(spec.serialSocket) || Buffer.byteLength(spec.serialSocket) > SOCKET_MAX)
+  )
+    throw new DomainXmlError(
+      "INVALID_SPEC",
+      `serialSocket must be an absolute path of at most ${SOCKET_MAX} bytes without quotes or control characters`,
+    );
   if (spec.meta.id.length === 0) throw new DomainXmlError("INVALID_SPEC", "meta.id is empty");
   // XML 1.0 forbids most control characters and normalises the rest in attribute values.
   if (CONTROL_RE.test(spec.meta.id) || CONTROL_RE.test(spec.meta.tenant))
@@ -140,8 +160,14 @@ export function buildDomainXml(spec: DomainSpec): string {
     nic["rom"] = { "@_bar": "off" };
     devices["interface"] = nic;
   }
-  devices["serial"] = { "@_type": "pty", target: { "@_port": 0 } };
-  devices["console"] = { "@_type": "pty", target: { "@_type": "serial", "@_port": 0 } };
+  if (spec.serialSocket) {
+    const source = { "@_mode": "bind", "@_path": spec.serialSocket };
+    devices["serial"] = { "@_type": "unix", source, target: { "@_port": 0 } };
+    devices["console"] = { "@_type": "unix", source, target: { "@_type": "serial", "@_port": 0 } };
+  } else {
+    devices["serial"] = { "@_type": "pty", target: { "@_port": 0 } };
+    devices["console"] = { "@_type": "pty", target: { "@_type": "serial", "@_port": 0 } };
+  }
   if (spec.guestAgent) {
     devices["channel"] = {
       "@_type": "unix",
@@ -197,11 +223,13 @@ export interface ParsedDomain {
   maxMemoryMiB: number;
   disks: ParsedDisk[];
   interfaces: ParsedInterface[];
+  /** The UNIX socket of serial port 0, when it is a `<serial type='unix'>` (the console). */
+  serialSocket?: string;
   /** Present only on domains that carry fibrix metadata. */
   meta?: FibrixDomainMeta;
 }
 
-const ARRAYS = new Set(["domain.devices.disk", "domain.devices.interface"]);
+const ARRAYS = new Set(["domain.devices.disk", "domain.devices.interface", "domain.devices.serial"]);
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -324,6 +352,11 @@ export function parseDomainXml(xml: string): ParsedDomain {
     disks,
     interfaces,
   };
+  const serial = ((devices["serial"] as unknown[] | undefined) ?? []).find(
+    (raw) => (attr(obj(raw)?.["target"], "port") ?? "0") === "0",
+  );
+  const socket = attr(serial, "type") === "unix" ? attr(obj(serial)?.["source"], "path") : undefined;
+  if (socket) parsed.serialSocket = socket;
   const meta = findMeta(obj(d["metadata"]));
   if (meta) parsed.meta = meta;
   return parsed;

@@ -36,6 +36,8 @@ export interface DomainSummary {
   memoryMiB: number;
   maxMemoryMiB: number;
   disks: ParsedDisk[];
+  /** The UNIX socket of the serial console (domains made before it had one have a pty). */
+  serialSocket?: string;
   /** Present only on domains fibrix made. */
   meta?: FibrixDomainMeta;
 }
@@ -214,6 +216,7 @@ export class VirshVmHost implements VmHost {
       maxMemoryMiB: d.maxMemoryMiB,
       disks: d.disks,
     };
+    if (d.serialSocket) s.serialSocket = d.serialSocket;
     if (d.meta) s.meta = d.meta;
     return s;
   }

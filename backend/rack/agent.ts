@@ -15,6 +15,7 @@ import pino, { type Logger } from "pino";
 import type { Heartbeat, RackConfig, Task } from "../../sdk/schema/rack-agent";
 import { backoffDelayMs, pause } from "./backoff";
 import type { BootServices } from "./boot/services";
+import { ConsoleBridges } from "./console-bridge";
 import { type Executor, TaskError } from "./executor";
 import { defaultDeps, type ExecutorDeps } from "./executors/deps";
 import { defaultExecutors } from "./executors/index";
@@ -89,6 +90,8 @@ export class RackAgent {
   private readonly log: Logger;
   private readonly executors: Map<string, Executor>;
   private readonly deps: ExecutorDeps;
+  /** Serial console sessions this agent carries (they outlive their vm.console tasks). */
+  readonly consoles: ConsoleBridges;
   /** Aborted by stop(): loops and executors. */
   private readonly stopping = new AbortController();
   /** Aborted after the stop grace: reports still in flight. */
@@ -111,7 +114,8 @@ export class RackAgent {
     this.client = new RegionClient({ ...opts.client, region: opts.region, token: opts.token });
     this.log = opts.log ?? pino({ name: "rack" });
     this.deps = opts.deps ?? defaultDeps(opts.vmPrefix);
-    const list = opts.executors ?? defaultExecutors(this.deps, opts.boot);
+    this.consoles = new ConsoleBridges({ region: opts.region, token: opts.token, log: this.log });
+    const list = opts.executors ?? defaultExecutors(this.deps, opts.boot, this.consoles);
     this.executors = new Map(list.map((e) => [e.kind, e]));
   }
 
@@ -156,6 +160,7 @@ export class RackAgent {
       this.halted.abort();
       await all;
     }
+    this.consoles.closeAll("the rack agent is stopping");
     await this.deps.ipmiPool.close();
     this.log.info(this.stats(), "rack agent stopped");
   }

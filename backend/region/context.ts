@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import { PreconditionFailedError, ValidationError } from "../../sdk/errors";
 import type { KeyAuthenticator, Principal } from "./auth";
+import type { ConsoleSessions } from "./console-sessions";
 import type { SecretBox } from "./store/secret-box";
 import type { TaskSignal } from "./tasks";
 import type { Store } from "./store/open";
@@ -16,6 +17,8 @@ export interface RegionContext {
   dnsChanged(): void;
   /** Wakes racks long-polling for work; call after committing a task. */
   tasks: TaskSignal;
+  /** Serial console sessions piped through this process (routes/vm-console.ts). */
+  consoles: ConsoleSessions;
 }
 
 declare module "fastify" {

@@ -4,6 +4,7 @@
  * zone. `startRegion` is what `fibrix region serve` runs.
  */
 import swagger from "@fastify/swagger";
+import websocket from "@fastify/websocket";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import Fastify, {
@@ -28,10 +29,12 @@ import { poolRoutes } from "./routes/pools";
 import { rackRoutes } from "./routes/racks";
 import { regionRoutes } from "./routes/regions";
 import { tenantRoutes } from "./routes/tenants";
+import { vmConsoleRoutes } from "./routes/vm-console";
 import { vmRoutes } from "./routes/vms";
 import { rackAgentRoutes } from "./routes/rack-agent";
 import { openStore, type Store } from "./store/open";
 import { TaskSignal } from "./tasks";
+import { ConsoleSessions } from "./console-sessions";
 import { SecretBox } from "./store/secret-box";
 
 export const API_PREFIX = "/api/v1";
@@ -73,6 +76,7 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
     secrets,
     auth: new KeyAuthenticator(store.db),
     tasks: new TaskSignal(),
+    consoles: new ConsoleSessions(),
     log,
     dnsChanged: () => {
       serial = Math.max(serial + 1, Math.floor(Date.now() / 1000));
@@ -113,6 +117,10 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
     await app.register((await import("@fastify/swagger-ui")).default, { routePrefix: `${API_PREFIX}/docs` });
   }
 
+  // Serial consoles (routes/vm-console.ts): console bytes are small, so frames are too.
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  app.addHook("preClose", async () => ctx.consoles.closeAll("the region is shutting down"));
+
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   app.get("/readyz", { schema: { hide: true } }, async (_req, reply) => {
     try {
@@ -147,6 +155,7 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
         poolRoutes,
         machineRoutes,
         vmRoutes,
+        vmConsoleRoutes,
         imageRoutes,
         tenantRoutes,
         eventRoutes,

@@ -343,6 +343,9 @@ export async function applyOutcome(trx: Trx, t: TaskTable, o: Outcome): Promise<
       });
       return (diff.missingDomains?.length ?? 0) > 0;
     }
+    case "vm.console":
+      // The console sessions write their own events (routes/vm-console.ts).
+      return false;
     default:
       await appendEvent(trx, {
         actor: `rack:${t.rackId}`,

@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { Command } from "commander";
 import pino, { type Logger } from "pino";
 import { RackAgent } from "../../backend/rack/agent";
+import { DEFAULT_CONSOLE_DIR, defaultDeps } from "../../backend/rack/executors/deps";
 import { buildEphemeralEnv } from "../../backend/rack/boot/ephemeral-env";
 import type { ListenTarget } from "../../backend/rack/boot/http-server";
 import { RackBoot } from "../../backend/rack/boot/rack-boot";
@@ -28,6 +29,7 @@ interface ServeFlags {
   bootCache?: string;
   labNetns?: string;
   vmPrefix: string;
+  consoleDir: string;
   concurrency: number;
   logLevel: string;
 }
@@ -121,6 +123,11 @@ export function rackCommand(io: CliIo = processIo()): Command {
     .option("--boot-cache <dir>", "where the commissioning environment is built (default: DATA/boot-cache)")
     .option("--lab-netns <name>", "lab only: the machines' subnet is inside this network namespace")
     .option("--vm-prefix <prefix>", "name prefix of the libvirt objects this rack manages", "fibrix-vm-")
+    .option(
+      "--console-dir <dir>",
+      "where new VMs' serial console sockets live on their hosts, as libvirtd sees the path",
+      DEFAULT_CONSOLE_DIR,
+    )
     .option("--concurrency <n>", "tasks held at once", positiveInt("--concurrency"), 8)
     .option("--log-level <level>", `log level (${LEVELS.join(", ")})`, "info")
     .action(async (o: ServeFlags) => {
@@ -139,6 +146,7 @@ export function rackCommand(io: CliIo = processIo()): Command {
         region: o.region,
         token,
         vmPrefix: o.vmPrefix,
+        deps: defaultDeps(o.vmPrefix, { consoleDir: o.consoleDir }),
         concurrency: o.concurrency,
         log,
         ...(o.interface ? { interface: o.interface } : {}),

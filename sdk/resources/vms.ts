@@ -2,6 +2,7 @@
 import type { Vm, VmCreate, VmStatus, VmUpdate } from "../schema/vm";
 import { type StatusWaitOptions, waitForStatus } from "../waiters";
 import { Collection, type CreateOptions, type DeleteOptions, type UpdateOptions } from "./collection";
+import { type ConsoleConnection, type ConsoleOptions, openConsole } from "./vm-console";
 
 export interface VmFilters {
   pool?: string;
@@ -22,6 +23,16 @@ export const VM_FAILURE_STATES: readonly VmStatus[] = ["Failed"];
 export class VmsClient extends Collection<Vm, VmFilters> {
   create(body: VmCreate, opts: VmCreateOptions = {}): Promise<Vm> {
     return this.createWith(body, opts, { tenant: opts.tenant });
+  }
+
+  /**
+   * The VM's serial console (a WebSocket through its rack; sdk/resources/vm-console.ts), with
+   * this client's endpoint and key. Rejects with the typed error when the region refuses.
+   */
+  console(id: string, opts: ConsoleOptions = {}): Promise<ConsoleConnection> {
+    const base = String(this.http.defaults.baseURL ?? "");
+    const auth = String(this.http.defaults.headers.Authorization ?? "");
+    return openConsole(base, auth.replace(/^Bearer /, ""), id, opts);
   }
 
   update(id: string, body: VmUpdate, opts: UpdateOptions = {}): Promise<Vm> {

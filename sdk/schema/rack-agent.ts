@@ -58,6 +58,7 @@ export const TaskKind = StringEnum([
   "vm.delete",
   "host.reconcile",
   "image.import",
+  "vm.console",
 ] as const);
 
 export const Task = Type.Object({
@@ -136,6 +137,10 @@ export const CommissioningReport = Type.Object(
  * - host.reconcile: { machineId, host, vms: [{ vmId, name }] }   result: ReconcileReport
  * - image.import: { imageId, machineId, host, name, os, format, path }  result: { volume, existed }
  *               (idempotent: the host already holding the image under that name is success)
+ * - vm.console: { vmId, name, host, session }: open the VM's serial console socket and dial
+ *               GET /rack-agent/consoles/:session (WebSocket, rack token) to carry it; done once
+ *               both are open (the bridge outlives the task). result: { session, socket }.
+ *               Failures: CONSOLE_UNAVAILABLE (VM not running, no console socket), VM_NOT_FOUND.
  */
 export type TaskPayload = Record<string, unknown>;
 

@@ -24,13 +24,21 @@ export interface ExecutorDeps {
   vmStopTimeoutMs: number;
   /** Base image imports, one at a time per host and image (executors/image-import.ts). */
   imageLocks: KeyedLock;
+  /**
+   * Where new VMs' serial console sockets live on their host, as its libvirtd sees the path
+   * (default /var/lib/libvirt/qemu, libvirt's own per-domain directory, on every QEMU host).
+   */
+  consoleDir: string;
 }
+
+export const DEFAULT_CONSOLE_DIR = "/var/lib/libvirt/qemu";
 
 export interface DepsOptions {
   /** Retry policy of every power driver (tests shorten the 30 s deadline). */
   powerPolicy?: Partial<RetryPolicy>;
   vmStopTimeoutMs?: number;
   virsh?: VirshRunner;
+  consoleDir?: string;
 }
 
 export function defaultDeps(vmPrefix = "fibrix-vm-", opts: DepsOptions = {}): ExecutorDeps {
@@ -53,5 +61,6 @@ export function defaultDeps(vmPrefix = "fibrix-vm-", opts: DepsOptions = {}): Ex
     virsh: opts.virsh ?? virsh,
     vmStopTimeoutMs: opts.vmStopTimeoutMs ?? 60_000,
     imageLocks: new KeyedLock(),
+    consoleDir: opts.consoleDir ?? DEFAULT_CONSOLE_DIR,
   };
 }

@@ -4,6 +4,7 @@
  * listed only when the agent has them.
  */
 import type { BootServices } from "../boot/services";
+import type { ConsoleBridges } from "../console-bridge";
 import type { Executor } from "../executor";
 import { commissionExecutor } from "./commission";
 import type { ExecutorDeps } from "./deps";
@@ -13,12 +14,17 @@ import { hostReconcileExecutor } from "./host-reconcile";
 import { imageImportExecutor } from "./image-import";
 import { powerExecutor } from "./power";
 import { releaseExecutor } from "./release";
+import { vmConsoleExecutor } from "./vm-console";
 import { vmCreateExecutor } from "./vm-create";
 import { vmDeleteExecutor } from "./vm-delete";
 import { vmPowerExecutor } from "./vm-power";
 import { vmUpdateExecutor } from "./vm-update";
 
-export function defaultExecutors(deps: ExecutorDeps, boot?: BootServices): Executor[] {
+export function defaultExecutors(
+  deps: ExecutorDeps,
+  boot?: BootServices,
+  consoles?: ConsoleBridges,
+): Executor[] {
   return [
     powerExecutor(deps),
     healthExecutor(deps),
@@ -29,6 +35,7 @@ export function defaultExecutors(deps: ExecutorDeps, boot?: BootServices): Execu
     vmDeleteExecutor(deps),
     hostReconcileExecutor(deps),
     imageImportExecutor(deps),
+    ...(consoles ? [vmConsoleExecutor(deps, consoles)] : []),
     ...(boot ? [commissionExecutor(deps, boot), deployExecutor(deps, boot)] : []),
   ];
 }

@@ -65,7 +65,7 @@ export function vmCreateExecutor(deps: ExecutorDeps): Executor {
           ...(bridge ? { bridge } : {}),
           ...(userData ? { userData } : {}),
         },
-        { prefix: deps.vmPrefix },
+        { prefix: deps.vmPrefix, consoleDir: deps.consoleDir },
       );
       return { domain, ip: await firstIpv4(host, domain) };
     },

@@ -56,7 +56,7 @@ function selectVms(db: Kysely<Database>) {
 }
 
 /** Tenants see only their own VMs: another tenant's VM is "not found", never "forbidden". */
-async function loadVm(db: Kysely<Database>, p: Principal, id: string): Promise<Row> {
+export async function loadVm(db: Kysely<Database>, p: Principal, id: string): Promise<Row> {
   let q = selectVms(db).where("vms.id", "=", id);
   if (p.kind === "tenant") q = q.where("vms.tenantId", "=", p.tenantId);
   const v = await q.executeTakeFirst();
@@ -416,7 +416,7 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
 }
 
 /** A VM host's rack and libvirt settings. */
-async function hostOf(
+export async function hostOf(
   trx: Kysely<Database>,
   machineId: string,
 ): Promise<{ rackId: string; config: VmHostConfig }> {

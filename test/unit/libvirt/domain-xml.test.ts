@@ -162,3 +162,63 @@ describe("libvirt accepts the XML (test:///default)", () => {
     expect(xml).toContain("<rom bar='off'/>");
   });
 });
+
+describe("the serial console socket", () => {
+  const sock = "/var/lib/libvirt/qemu/fbx-t1.console.sock";
+
+  test("serialSocket makes serial port 0 and the console one unix chardev; parsed back", () => {
+    const xml = buildDomainXml({ ...base, serialSocket: sock });
+    expect(xml).toMatch(
+      /<serial type="unix">\s*<source mode="bind" path="\/var\/lib\/libvirt\/qemu\/fbx-t1.console.sock"/,
+    );
+    expect(xml).toMatch(
+      /<console type="unix">\s*<source mode="bind" path="[^"]+"\/>\s*<target type="serial" port="0"/,
+    );
+    expect(parseDomainXml(xml).serialSocket).toBe(sock);
+  });
+
+  test("without it, a pty pair as before, and no socket is read back", () => {
+    const xml = buildDomainXml(base);
+    expect(xml).toMatch(/<serial type="pty">/);
+    expect(parseDomainXml(xml).serialSocket).toBeUndefined();
+  });
+
+  test("only port 0 counts, and only when it is a unix chardev", () => {
+    const dom = (devices: string) =>
+      `<domain type='qemu'><name>n</name><memory>1048576</memory><vcpu>1</vcpu><devices>${devices}</devices></domain>`;
+    expect(
+      parseDomainXml(
+        dom(
+          "<serial type='unix'><source mode='bind' path='/x/one'/><target port='1'/></serial><serial type='unix'><source mode='bind' path='/x/zero'/><target port='0'/></serial>",
+        ),
+      ).serialSocket,
+    ).toBe("/x/zero");
+    expect(
+      parseDomainXml(dom("<serial type='pty'><source path='/dev/pts/3'/><target port='0'/></serial>"))
+        .serialSocket,
+    ).toBeUndefined();
+  });
+
+  test.each([
+    ["relative", "console.sock"],
+    ["a quote", "/tmp/a'b.sock"],
+    ["a control character", "/tmp/a\nb.sock"],
+    ["more than sun_path holds", `/${"x".repeat(107)}`],
+  ])("a path with %s is refused", (_what, path) => {
+    expect(() => buildDomainXml({ ...base, serialSocket: path })).toThrow(DomainXmlError);
+  });
+
+  test("107 bytes is the longest path (sockaddr_un.sun_path with its NUL)", () => {
+    expect(() => buildDomainXml({ ...base, serialSocket: `/${"x".repeat(106)}` })).not.toThrow();
+  });
+
+  test("libvirt (test:///default) accepts it and keeps the socket", async () => {
+    const out = await virsh("test:///default", [`define ${INPUT_FILE}; dumpxml fbx-t1`], {
+      input: buildDomainXml({ ...base, serialSocket: sock }),
+      timeoutMs: 10_000,
+    });
+    const xml = out.slice(out.indexOf("<domain"));
+    expect(parseDomainXml(xml).serialSocket).toBe(sock);
+    expect(xml).toMatch(/<console type='unix'>/);
+  });
+});
