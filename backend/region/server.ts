@@ -28,6 +28,8 @@ import { rackRoutes } from "./routes/racks";
 import { regionRoutes } from "./routes/regions";
 import { tenantRoutes } from "./routes/tenants";
 import { vmRoutes } from "./routes/vms";
+import { backupRoutes } from "./routes/backups";
+import { snapshotRoutes } from "./routes/snapshots";
 import { rackAgentRoutes } from "./routes/rack-agent";
 import { openStore, type Store } from "./store/open";
 import { TaskSignal } from "./tasks";
@@ -146,6 +148,8 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
         poolRoutes,
         machineRoutes,
         vmRoutes,
+        snapshotRoutes,
+        backupRoutes,
         imageRoutes,
         tenantRoutes,
         eventRoutes,

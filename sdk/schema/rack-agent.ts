@@ -58,6 +58,11 @@ export const TaskKind = StringEnum([
   "vm.delete",
   "host.reconcile",
   "image.import",
+  "snapshot.create",
+  "snapshot.revert",
+  "snapshot.delete",
+  "backup.create",
+  "backup.delete",
 ] as const);
 
 export const Task = Type.Object({
@@ -136,6 +141,10 @@ export const CommissioningReport = Type.Object(
  * - host.reconcile: { machineId, host, vms: [{ vmId, name }] }   result: ReconcileReport
  * - image.import: { imageId, machineId, host, name, os, format, path }  result: { volume, existed }
  *               (idempotent: the host already holding the image under that name is success)
+ * - snapshot.create|revert|delete: { vmId, snapshotId, host }  result: { consistency? } (executors/vm-snapshot.ts)
+ * - backup.create: { vmId, backupId, host }                   result: BackupManifest (executors/vm-backup.ts)
+ * - backup.delete: { backupId, path }                         (idempotent: files already gone are fine)
+ * - vm.create with restoreFrom: { …, restoreFrom: { backupId, path, sha256, virtualSizeBytes } }: the disk is the backup's
  */
 export type TaskPayload = Record<string, unknown>;
 

@@ -22,6 +22,8 @@ export const VmCreate = Type.Object(
     sshKeys: Type.Optional(Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 32 })),
     description: Type.Optional(Description),
     powerState: Type.Optional(Type.Union([Type.Literal("on"), Type.Literal("off")])),
+    /** A backup (bkp_…) whose disk the new VM gets instead of a clone of `image` (sdk/schema/backup.ts). */
+    restoreFrom: Type.Optional(Id),
   },
   Strict,
 );

@@ -24,6 +24,8 @@ export interface ExecutorDeps {
   vmStopTimeoutMs: number;
   /** Base image imports, one at a time per host and image (executors/image-import.ts). */
   imageLocks: KeyedLock;
+  /** The rack's backup store (`--backup-dir`, may be an NFS mount); no backups without it. */
+  backupDir?: string;
 }
 
 export interface DepsOptions {
@@ -31,6 +33,7 @@ export interface DepsOptions {
   powerPolicy?: Partial<RetryPolicy>;
   vmStopTimeoutMs?: number;
   virsh?: VirshRunner;
+  backupDir?: string;
 }
 
 export function defaultDeps(vmPrefix = "fibrix-vm-", opts: DepsOptions = {}): ExecutorDeps {
@@ -53,5 +56,6 @@ export function defaultDeps(vmPrefix = "fibrix-vm-", opts: DepsOptions = {}): Ex
     virsh: opts.virsh ?? virsh,
     vmStopTimeoutMs: opts.vmStopTimeoutMs ?? 60_000,
     imageLocks: new KeyedLock(),
+    ...(opts.backupDir ? { backupDir: opts.backupDir } : {}),
   };
 }

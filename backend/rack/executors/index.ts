@@ -17,6 +17,8 @@ import { vmCreateExecutor } from "./vm-create";
 import { vmDeleteExecutor } from "./vm-delete";
 import { vmPowerExecutor } from "./vm-power";
 import { vmUpdateExecutor } from "./vm-update";
+import { backupCreateExecutor, backupDeleteExecutor } from "./vm-backup";
+import { snapshotCreateExecutor, snapshotDeleteExecutor, snapshotRevertExecutor } from "./vm-snapshot";
 
 export function defaultExecutors(deps: ExecutorDeps, boot?: BootServices): Executor[] {
   return [
@@ -29,6 +31,11 @@ export function defaultExecutors(deps: ExecutorDeps, boot?: BootServices): Execu
     vmDeleteExecutor(deps),
     hostReconcileExecutor(deps),
     imageImportExecutor(deps),
+    snapshotCreateExecutor(deps),
+    snapshotRevertExecutor(deps),
+    snapshotDeleteExecutor(deps),
+    backupCreateExecutor(deps),
+    backupDeleteExecutor(deps),
     ...(boot ? [commissionExecutor(deps, boot), deployExecutor(deps, boot)] : []),
   ];
 }

@@ -14,6 +14,7 @@ import type { ExecutorDeps } from "./deps";
 import { ensureImage, imageSourceOf } from "./image-import";
 import { optPowerState, optStr, posInt, str, strList } from "./payload";
 import { findDomain, firstIpv4, vmTarget } from "./vm-target";
+import { restoreSource } from "./vm-restore";
 
 const GiB = 1024 ** 3;
 const KIND = "vm.create";
@@ -45,7 +46,8 @@ export function vmCreateExecutor(deps: ExecutorDeps): Executor {
       }
       // The region names the catalogue's source: a VM placed on a host whose import of the
       // image has not run yet (or is running) gets it first, instead of failing.
-      if (p.imageSource !== undefined) {
+      const restore = await restoreSource(p, KIND, progress);
+      if (p.imageSource !== undefined && !restore) {
         const base = await ensureImage(deps, host, imageSourceOf(p.imageSource, KIND), progress, signal);
         if (base.existed === false) await progress(`imported base image ${spec.image}`);
       }
@@ -64,9 +66,11 @@ export function vmCreateExecutor(deps: ExecutorDeps): Executor {
           ...spec,
           ...(bridge ? { bridge } : {}),
           ...(userData ? { userData } : {}),
+          ...(restore ? { restoreFrom: restore.source, start: false } : {}),
         },
         { prefix: deps.vmPrefix },
       );
+      if (restore) await restore.finish(deps, host, vmId, spec.diskBytes, spec.start);
       return { domain, ip: await firstIpv4(host, domain) };
     },
   };

@@ -16,6 +16,7 @@ import { newId } from "../ids";
 import { idempotent, scopeOf } from "../idempotency";
 import type { Database, VmTable } from "../store/database";
 import { imageNames } from "./images";
+import { restoreSourceFor } from "./restore";
 import { visiblePool } from "./pools";
 
 type Row = VmTable & { dnsDomain: string | null };
@@ -116,6 +117,8 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
             `unknown image ${body.image}; registered: ${known.length > 0 ? known.join(", ") : "none"}`,
           );
         }
+        // A disk from a backup instead of a clone of the image (routes/restore.ts).
+        const restore = body.restoreFrom ? await restoreSourceFor(trx, p, tenantId, body, image.os) : null;
         if (body.regionId) {
           const r = await trx
             .selectFrom("regions")
@@ -197,6 +200,7 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
             sshKeys: body.sshKeys ?? [],
             powerState: row.powerState,
             tenantId,
+            ...(restore ? { restoreFrom: restore } : {}),
             // The host may not have imported it yet: the rack then does it first.
             imageSource: {
               name: body.image,
@@ -416,7 +420,7 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
 }
 
 /** A VM host's rack and libvirt settings. */
-async function hostOf(
+export async function hostOf(
   trx: Kysely<Database>,
   machineId: string,
 ): Promise<{ rackId: string; config: VmHostConfig }> {
