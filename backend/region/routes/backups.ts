@@ -80,7 +80,7 @@ export function backupRoutes(app: FastifyInstance, ctx: RegionContext): void {
       const body = req.body as BackupCreate;
       let rack = "";
       const res = await idempotent(db, scopeOf(req, p), async (trx) => {
-        const v = await visibleVm(trx, p, body.vmId, "/vmId");
+        const v = await visibleVm(trx, p, body.vmId);
         await assertDiskIdle(trx, v, "backup");
         const h = await hostOf(trx, v.hostId!);
         const now = nowIso();

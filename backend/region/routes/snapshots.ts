@@ -129,7 +129,7 @@ export function snapshotRoutes(app: FastifyInstance, ctx: RegionContext): void {
       const body = req.body as VmSnapshotCreate;
       let rack = "";
       const res = await idempotent(db, scopeOf(req, p), async (trx) => {
-        const v = await visibleVm(trx, p, body.vmId, "/vmId");
+        const v = await visibleVm(trx, p, body.vmId);
         await assertDiskIdle(trx, v, "snapshot");
         const dup = await trx
           .selectFrom("vmSnapshots")

@@ -1,0 +1,345 @@
+/**
+ * VM snapshots and backups end to end on a REAL libvirtd + QEMU (TCG), through the region's API
+ * and a rack agent with a backup store of the test's own. The guest disk holds a real ext4
+ * filesystem (made with mkfs.ext4 and debugfs, e2fsprogs) with a marker file; the marker is
+ * changed on the VM's disk through QEMU's own block layer (qemu-io, the VM stopped) and read
+ * back through the filesystem (debugfs on a raw export of the disk): snapshot → change →
+ * revert → the first marker; backup → delete the VM → restore into a new VM → the marker.
+ * Nothing of the test is left on the host afterwards: no domain, no volume, no internal
+ * snapshot or snapshot metadata, no file in the backup store beyond retention.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { importImage } from "../../../backend/libvirt/images";
+import { VirshVmHost } from "../../../backend/libvirt/vm-host";
+import { RackAgent } from "../../../backend/rack/agent";
+import { defaultDeps } from "../../../backend/rack/executors/deps";
+import {
+  acquireLibvirtd,
+  createTestPool,
+  type LibvirtdHandle,
+  leftovers,
+  type TestPool,
+  virshSys,
+} from "../../helpers/libvirtd";
+import { addVmHost, http, registerImage, startTestRegion, type TestRegion } from "../../helpers/region";
+import { makeRack, until } from "./rack-fixtures";
+
+jest.setTimeout(600_000);
+
+const PREFIX = `fxsb${process.pid}-`;
+const MiB = 1024 * 1024;
+let r: TestRegion;
+let agent: RackAgent;
+let daemon: LibvirtdHandle;
+let pool: TestPool;
+const work = mkdtempSync(join(tmpdir(), "fibrix-snap-"));
+const backupDir = join(work, "backups");
+let key: string;
+let otherKey: string;
+let poolId: string;
+/** Byte offset of the marker file's data block in the filesystem (= on the virtual disk). */
+let markerOffset: number;
+const MARKER_LEN = 16;
+
+const sh = (cmd: string, args: string[]) =>
+  execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+const diskOf = (vmId: string) => join(pool.dir, `${PREFIX}${vmId}-disk0.qcow2`);
+
+/** The marker file as the filesystem on the VM's disk holds it (-U: the VM may be running). */
+function readMarker(vmId: string): string {
+  const raw = join(work, `read-${vmId}.raw`);
+  try {
+    sh("qemu-img", ["convert", "-U", "-O", "raw", diskOf(vmId), raw]);
+    return sh("debugfs", ["-R", "cat /marker", raw]);
+  } finally {
+    rmSync(raw, { force: true });
+  }
+}
+
+/** Overwrites the marker's data with `byte` × 16 through QEMU's block layer (the VM stopped). */
+function writeMarker(vmId: string, byte: string) {
+  const hex = `0x${byte.charCodeAt(0).toString(16)}`;
+  sh("qemu-io", ["-f", "qcow2", "-c", `write -P ${hex} ${markerOffset} ${MARKER_LEN}`, diskOf(vmId)]);
+}
+
+const get = (path: string, k = key) => http(r.api, "GET", path, { key: k });
+const settle = <T extends { status: string }>(path: string, busy: string[], ms = 240_000) =>
+  until(
+    async () => (await get(path)).body as T,
+    (o) => !busy.includes(o.status),
+    ms,
+  );
+const vmSettled = (id: string) =>
+  settle<{ status: string; statusReason: string }>(`/vms/${id}`, ["Creating", "Updating", "Deleting"]);
+
+async function power(id: string, state: "on" | "off") {
+  const res = await http(r.api, "PATCH", `/vms/${id}`, { key, body: { powerState: state } });
+  expect(res.status).toBe(200);
+  expect(await vmSettled(id)).toMatchObject({ status: state === "on" ? "Running" : "Stopped" });
+}
+
+async function snapshotsOnDisk(vmId: string): Promise<string> {
+  return sh("qemu-img", ["snapshot", "-U", "-l", diskOf(vmId)]);
+}
+
+beforeAll(async () => {
+  daemon = await acquireLibvirtd();
+  pool = await createTestPool(PREFIX);
+  // The base image: a 64 MiB ext4 filesystem (4 KiB blocks) holding /marker = "A" × 16.
+  const raw = join(work, "fs.raw");
+  const img = join(work, "tinyfs.qcow2");
+  const marker = join(work, "marker");
+  writeFileSync(marker, "A".repeat(MARKER_LEN));
+  sh("truncate", ["-s", "64M", raw]);
+  sh("mkfs.ext4", ["-q", "-F", "-b", "4096", raw]);
+  sh("debugfs", ["-w", "-R", `write ${marker} marker`, raw]);
+  const block = Number(sh("debugfs", ["-R", "bmap /marker 0", raw]).trim());
+  expect(block).toBeGreaterThan(0);
+  markerOffset = block * 4096;
+  sh("qemu-img", ["convert", "-O", "qcow2", raw, img]);
+  await importImage(new VirshVmHost({ uri: daemon.uri, pool: pool.name }), {
+    name: "tinyfs",
+    os: "other",
+    path: img,
+  });
+
+  r = await startTestRegion();
+  const rack = await makeRack(r, "rack-snap", 21);
+  await registerImage(r.api, "tinyfs", { path: img });
+  const tenant = (await http(r.api, "POST", "/tenants", { body: { name: "acme" } })).body;
+  const other = (await http(r.api, "POST", "/tenants", { body: { name: "globex" } })).body;
+  key = (await http(r.api, "POST", "/apikeys", { body: { name: "ci", tenantId: tenant.id } })).body.key;
+  otherKey = (await http(r.api, "POST", "/apikeys", { body: { name: "ci2", tenantId: other.id } })).body.key;
+  poolId = (await http(r.api, "POST", "/pools", { body: { name: "gold", tenants: [tenant.id, other.id] } }))
+    .body.id;
+  await addVmHost(r, {
+    rackId: rack.id,
+    poolId,
+    hostname: "kvm-s1",
+    mac: "52:54:00:32:02:01",
+    uri: daemon.uri,
+    storagePool: pool.name,
+  });
+  agent = new RackAgent({
+    region: r.url,
+    token: rack.enrollmentToken,
+    claimWaitMs: 1_000,
+    log: pino({ level: "silent" }),
+    // No OS in the image answers ACPI: a stop is forced after 2 s.
+    deps: defaultDeps(PREFIX, { vmStopTimeoutMs: 2_000, backupDir }),
+  });
+  await agent.start();
+}, 300_000);
+
+afterAll(async () => {
+  await agent?.stop();
+  await r?.stop();
+  await pool?.remove();
+  rmSync(work, { recursive: true, force: true });
+});
+
+test("snapshot → change → revert; backup → delete the VM → restore: the first marker, nothing left", async () => {
+  const created = await http(r.api, "POST", "/vms", {
+    key,
+    body: { name: "db-1", poolId, image: "tinyfs", cores: 1, memoryMiB: 128, diskGiB: 1 },
+  });
+  expect(created.status).toBe(201);
+  const vm = created.body;
+  expect(await vmSettled(vm.id)).toMatchObject({ status: "Running" });
+  expect(readMarker(vm.id)).toBe("A".repeat(MARKER_LEN));
+
+  // Another tenant cannot see, snapshot or back up this VM.
+  expect(
+    (await http(r.api, "POST", "/snapshots", { key: otherKey, body: { vmId: vm.id, name: "x" } })).status,
+  ).toBe(404);
+  expect((await http(r.api, "POST", "/backups", { key: otherKey, body: { vmId: vm.id } })).status).toBe(404);
+
+  // A snapshot of the running guest (no guest agent here: crash-consistent, and it says so).
+  const s1 = await http(r.api, "POST", "/snapshots", { key, body: { vmId: vm.id, name: "before" } });
+  expect(s1.status).toBe(201);
+  const snap = await settle<{ status: string; consistency: string }>(`/snapshots/${s1.body.id}`, [
+    "Creating",
+  ]);
+  expect(snap).toMatchObject({ status: "Ready", consistency: "crash" });
+  expect(await snapshotsOnDisk(vm.id)).toContain(s1.body.id);
+  // No libvirt snapshot metadata is kept: the region is the catalogue.
+  expect((await virshSys(["snapshot-list", `${PREFIX}${vm.id}`, "--name"])).trim()).toBe("");
+  // Duplicate name → 409; another tenant's snapshot → 404.
+  expect(
+    (await http(r.api, "POST", "/snapshots", { key, body: { vmId: vm.id, name: "before" } })).status,
+  ).toBe(409);
+  expect((await get(`/snapshots/${s1.body.id}`, otherKey)).status).toBe(404);
+
+  // Reverting a running VM is refused, naming its state.
+  const refused = await http(r.api, "POST", `/snapshots/${s1.body.id}/revert`, { key });
+  expect(refused.status).toBe(409);
+  expect(refused.body.detail).toMatch(/is Running; stop it/);
+
+  await power(vm.id, "off");
+  writeMarker(vm.id, "B");
+  expect(readMarker(vm.id)).toBe("B".repeat(MARKER_LEN));
+  const rev = await http(r.api, "POST", `/snapshots/${s1.body.id}/revert`, { key });
+  expect(rev.status).toBe(202);
+  expect(await settle(`/snapshots/${s1.body.id}`, ["Reverting"])).toMatchObject({
+    status: "Ready",
+    statusReason: expect.stringMatching(/reverted/),
+  });
+  expect(readMarker(vm.id)).toBe("A".repeat(MARKER_LEN));
+
+  // A snapshot of the stopped VM too (libvirt's own internal snapshot, its metadata dropped), then deleted.
+  const s2 = await http(r.api, "POST", "/snapshots", { key, body: { vmId: vm.id, name: "stopped" } });
+  expect(await settle(`/snapshots/${s2.body.id}`, ["Creating"])).toMatchObject({
+    status: "Ready",
+    consistency: "crash",
+  });
+  expect(await snapshotsOnDisk(vm.id)).toContain(s2.body.id);
+  expect((await http(r.api, "DELETE", `/snapshots/${s2.body.id}`, { key })).status).toBe(202);
+  await until(
+    async () => (await get(`/snapshots/${s2.body.id}`)).status,
+    (s) => s === 404,
+    120_000,
+  );
+  expect(await snapshotsOnDisk(vm.id)).not.toContain(s2.body.id);
+  expect((await virshSys(["snapshot-list", `${PREFIX}${vm.id}`, "--name"])).trim()).toBe("");
+
+  // Retention 0 is refused, naming the field.
+  const bad = await http(r.api, "POST", "/backups", {
+    key,
+    body: { vmId: vm.id, retention: { keepLast: 0 } },
+  });
+  expect(bad.status).toBe(400);
+  expect(JSON.stringify(bad.body.errors)).toContain("keepLast");
+
+  // Backup 1 of the stopped VM (a converted copy), keep 2.
+  const b1 = await http(r.api, "POST", "/backups", {
+    key,
+    body: { vmId: vm.id, retention: { keepLast: 2 } },
+  });
+  expect(b1.status).toBe(201);
+  const bk1 = await settle<{ status: string } & Record<string, unknown>>(`/backups/${b1.body.id}`, [
+    "Pending",
+    "Running",
+  ]);
+  expect(bk1).toMatchObject({ status: "Ready", vmId: vm.id, image: "tinyfs", virtualSizeBytes: 1024 * MiB });
+  console.log(
+    `backup of a stopped 1 GiB disk: ${bk1.sizeBytes} bytes, ${bk1.throughputMiBps} MiB/s (${bk1.statusReason})`,
+  );
+  const manifest1 = JSON.parse(sh("cat", [join(backupDir, b1.body.id, "manifest.json")]));
+  expect(manifest1).toMatchObject({
+    backupId: b1.body.id,
+    vmId: vm.id,
+    vmName: "db-1",
+    image: "tinyfs",
+    sha256: bk1.sha256,
+    sizeBytes: bk1.sizeBytes,
+  });
+  expect(sh("sha256sum", [join(backupDir, b1.body.id, "disk.qcow2")]).split(" ")[0]).toBe(bk1.sha256);
+  // Self-contained: no backing file.
+  expect(sh("qemu-img", ["info", join(backupDir, b1.body.id, "disk.qcow2")])).not.toMatch(/backing file/);
+
+  // Backup 2 of the running VM (libvirt's backup job), keep 1: backup 1 is pruned, files and record.
+  await power(vm.id, "on");
+  const b2 = await http(r.api, "POST", "/backups", {
+    key,
+    body: { vmId: vm.id, retention: { keepLast: 1 } },
+  });
+  const bk2 = await settle<{ status: string } & Record<string, unknown>>(`/backups/${b2.body.id}`, [
+    "Pending",
+    "Running",
+  ]);
+  expect(bk2).toMatchObject({ status: "Ready", consistency: "crash" });
+  console.log(
+    `backup of a running 1 GiB disk: ${bk2.sizeBytes} bytes, ${bk2.throughputMiBps} MiB/s (${bk2.statusReason})`,
+  );
+  await until(
+    async () => (await get(`/backups/${b1.body.id}`)).status,
+    (s) => s === 404,
+    120_000,
+  );
+  expect(readdirSync(backupDir)).toEqual([b2.body.id]);
+  // Every temporary copy on the host is gone.
+  expect((await leftovers(PREFIX, pool.name)).filter((n) => n.includes("backup"))).toEqual([]);
+
+  // Delete the VM: its disk (and its snapshots) go; the backup stays.
+  expect((await http(r.api, "DELETE", `/vms/${vm.id}`, { key })).status).toBe(202);
+  await until(
+    async () => (await get(`/vms/${vm.id}`)).status,
+    (s) => s === 404,
+    120_000,
+  );
+  expect((await get(`/snapshots/${s1.body.id}`)).status).toBe(404);
+  expect(await leftovers(PREFIX, pool.name)).toEqual([]);
+
+  // Restore into a new VM; a disk smaller than the backup's is refused, another tenant's backup is 404-like.
+  const small = await http(r.api, "POST", "/vms", {
+    key,
+    body: {
+      name: "db-small",
+      poolId,
+      image: "tinyfs",
+      cores: 1,
+      memoryMiB: 128,
+      diskGiB: 1,
+      restoreFrom: b2.body.id,
+    },
+  });
+  expect(small.status).toBe(201); // 1 GiB is the backup's own size: fine
+  expect(await vmSettled(small.body.id)).toMatchObject({ status: "Running" });
+  expect(readMarker(small.body.id)).toBe("A".repeat(MARKER_LEN));
+  const foreign = await http(r.api, "POST", "/vms", {
+    key: otherKey,
+    body: {
+      name: "steal",
+      poolId,
+      image: "tinyfs",
+      cores: 1,
+      memoryMiB: 128,
+      diskGiB: 1,
+      restoreFrom: b2.body.id,
+    },
+  });
+  expect(foreign.status).toBe(400);
+  expect(JSON.stringify(foreign.body.errors)).toContain("/restoreFrom");
+  const restored = await http(r.api, "POST", "/vms", {
+    key,
+    body: {
+      name: "db-2",
+      poolId,
+      image: "tinyfs",
+      cores: 1,
+      memoryMiB: 128,
+      diskGiB: 2,
+      powerState: "off",
+      restoreFrom: b2.body.id,
+    },
+  });
+  expect(restored.status).toBe(201);
+  expect(await vmSettled(restored.body.id)).toMatchObject({ status: "Stopped" });
+  expect(readMarker(restored.body.id)).toBe("A".repeat(MARKER_LEN));
+  // Grown to the asked 2 GiB, self-contained (no backing image).
+  const info = JSON.parse(sh("qemu-img", ["info", "-U", "--output=json", diskOf(restored.body.id)]));
+  expect(info["virtual-size"]).toBe(2048 * MiB);
+  expect(info["backing-filename"]).toBeUndefined();
+
+  for (const id of [small.body.id, restored.body.id]) {
+    expect((await http(r.api, "DELETE", `/vms/${id}`, { key })).status).toBe(202);
+    await until(
+      async () => (await get(`/vms/${id}`)).status,
+      (s) => s === 404,
+      120_000,
+    );
+  }
+  expect((await http(r.api, "DELETE", `/backups/${b2.body.id}`, { key })).status).toBe(202);
+  await until(
+    async () => (await get(`/backups/${b2.body.id}`)).status,
+    (s) => s === 404,
+    120_000,
+  );
+  expect(readdirSync(backupDir)).toEqual([]);
+  expect(await leftovers(PREFIX, pool.name)).toEqual([]);
+  expect(existsSync(diskOf(vm.id))).toBe(false);
+});
