@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { Command } from "commander";
 import pino, { type Logger } from "pino";
 import { RackAgent } from "../../backend/rack/agent";
+import { defaultDeps } from "../../backend/rack/executors/deps";
 import { buildEphemeralEnv } from "../../backend/rack/boot/ephemeral-env";
 import type { ListenTarget } from "../../backend/rack/boot/http-server";
 import { RackBoot } from "../../backend/rack/boot/rack-boot";
@@ -30,6 +31,7 @@ interface ServeFlags {
   vmPrefix: string;
   concurrency: number;
   logLevel: string;
+  backupDir?: string;
 }
 
 const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -121,6 +123,7 @@ export function rackCommand(io: CliIo = processIo()): Command {
     .option("--boot-cache <dir>", "where the commissioning environment is built (default: DATA/boot-cache)")
     .option("--lab-netns <name>", "lab only: the machines' subnet is inside this network namespace")
     .option("--vm-prefix <prefix>", "name prefix of the libvirt objects this rack manages", "fibrix-vm-")
+    .option("--backup-dir <dir>", "the backup store of VM disks (a directory, may be an NFS mount)")
     .option("--concurrency <n>", "tasks held at once", positiveInt("--concurrency"), 8)
     .option("--log-level <level>", `log level (${LEVELS.join(", ")})`, "info")
     .action(async (o: ServeFlags) => {
@@ -140,6 +143,7 @@ export function rackCommand(io: CliIo = processIo()): Command {
         token,
         vmPrefix: o.vmPrefix,
         concurrency: o.concurrency,
+        ...(o.backupDir ? { deps: defaultDeps(o.vmPrefix, { backupDir: o.backupDir }) } : {}),
         log,
         ...(o.interface ? { interface: o.interface } : {}),
         ...(o.bootUrl ? { bootUrl: o.bootUrl } : {}),

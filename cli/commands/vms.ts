@@ -3,10 +3,11 @@ import type { Command } from "commander";
 import type { VmFilters } from "../../sdk/resources/vms";
 import { type Vm, VmStatus } from "../../sdk/schema/vm";
 import type { CliIo } from "../io";
+import { addVmBackupCommand } from "./backups";
 import { enumValues, listingCommand } from "./listing";
 
 export function vmsCommand(io: CliIo): Command {
-  return listingCommand<Vm, VmFilters>(
+  const group = listingCommand<Vm, VmFilters>(
     {
       name: "vms",
       alias: "vm",
@@ -39,4 +40,6 @@ export function vmsCommand(io: CliIo): Command {
     },
     io,
   );
+  addVmBackupCommand(group, io);
+  return group;
 }
