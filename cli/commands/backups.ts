@@ -56,7 +56,7 @@ export async function runBackup(
   });
   const disk = b.virtualSizeBytes ?? 0;
   say(
-    `backup ${b.id} Ready (${b.consistency}): ${disk / MiB} MiB of disk in ${((b.sizeBytes ?? 0) / MiB).toFixed(1)} MiB, ${seconds(Date.now() - started)}, ${b.throughputMiBps ?? mibPerSecond(disk, Date.now() - started).toFixed(1)} MiB/s`,
+    `backup ${b.id} Ready (${b.consistency}): ${disk / MiB} MiB of disk → ${((b.sizeBytes ?? 0) / MiB).toFixed(1)} MiB file, ${seconds(Date.now() - started)}, ${b.throughputMiBps ?? mibPerSecond(disk, Date.now() - started).toFixed(1)} MiB/s`,
   );
   return b;
 }

@@ -13,6 +13,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
+import type { CliIo } from "../../../cli/io";
+import { main } from "../../../cli/main";
 import { importImage } from "../../../backend/libvirt/images";
 import { VirshVmHost } from "../../../backend/libvirt/vm-host";
 import { RackAgent } from "../../../backend/rack/agent";
@@ -342,4 +344,85 @@ test("snapshot → change → revert; backup → delete the VM → restore: the 
   expect(readdirSync(backupDir)).toEqual([]);
   expect(await leftovers(PREFIX, pool.name)).toEqual([]);
   expect(existsSync(diskOf(vm.id))).toBe(false);
+});
+
+/** Runs `fibrix …args` in-process with output captured (as test/integration/cli/commands.test.ts does). */
+async function fibrix(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const io: CliIo = {
+    out: (s) => {
+      stdout += s;
+    },
+    err: (s) => {
+      stderr += s;
+    },
+    env: { FIBRIX_ENDPOINT: r.url, FIBRIX_API_KEY: key },
+    onStop: () => () => undefined,
+  };
+  const code = await main(["node", "fibrix", ...args], io);
+  return { code, stdout, stderr };
+}
+
+test("fibrix vms backup of a 10 GiB sparse disk shows progress and its throughput; fibrix backups restore", async () => {
+  const created = await http(r.api, "POST", "/vms", {
+    key,
+    body: { name: "big-1", poolId, image: "tinyfs", cores: 1, memoryMiB: 128, diskGiB: 10 },
+  });
+  expect(created.status).toBe(201);
+  const vm = created.body;
+  expect(await vmSettled(vm.id)).toMatchObject({ status: "Running" });
+
+  const backup = await fibrix(["vms", "backup", vm.id, "--keep-last", "1"]);
+  console.log(`fibrix vms backup (10 GiB sparse disk, running VM):\n${backup.stdout}`);
+  expect(backup).toMatchObject({ code: 0, stderr: "" });
+  expect(backup.stdout).toMatch(/^backup bkp_[0-9a-f]{16} of big-1: Pending\n/);
+  expect(backup.stdout).toMatch(
+    /Ready \(crash\): 10240 MiB of disk → [\d.]+ MiB file, [\d.]+ s, [\d.]+ MiB\/s\n$/,
+  );
+  const id = /bkp_[0-9a-f]{16}/.exec(backup.stdout)![0];
+  const b = (await get(`/backups/${id}`)).body;
+  expect(b).toMatchObject({ status: "Ready", virtualSizeBytes: 10 * 1024 * MiB });
+  expect(b.throughputMiBps).toBeGreaterThan(0);
+  console.log(`10 GiB sparse disk: backup file ${b.sizeBytes} bytes, ${b.throughputMiBps} MiB/s`);
+
+  expect((await http(r.api, "DELETE", `/vms/${vm.id}`, { key })).status).toBe(202);
+  await until(
+    async () => (await get(`/vms/${vm.id}`)).status,
+    (s) => s === 404,
+    120_000,
+  );
+
+  const restore = await fibrix([
+    "backups",
+    "restore",
+    id,
+    "--name",
+    "big-2",
+    "--pool",
+    poolId,
+    "--memory",
+    "128",
+    "--power",
+    "off",
+  ]);
+  console.log(`fibrix backups restore:\n${restore.stdout}`);
+  expect(restore).toMatchObject({ code: 0, stderr: "" });
+  expect(restore.stdout).toMatch(/restoring bkp_[0-9a-f]{16} \(big-1\) into VM vm_[0-9a-f]{16} \(big-2\)/);
+  expect(restore.stdout).toMatch(/restore +[\d.]+\/[\d.]+ MiB \(100 %\)/);
+  expect(restore.stdout).toMatch(/restored 10240\.0\/10240\.0 MiB \(100 %\) of disk .* MiB\/s/);
+  const newId = /into VM (vm_[0-9a-f]{16})/.exec(restore.stdout)![1]!;
+  expect((await get(`/vms/${newId}`)).body).toMatchObject({ status: "Stopped", diskGiB: 10 });
+  expect(readMarker(newId)).toBe("A".repeat(MARKER_LEN));
+
+  expect((await http(r.api, "DELETE", `/vms/${newId}`, { key })).status).toBe(202);
+  await until(
+    async () => (await get(`/vms/${newId}`)).status,
+    (s) => s === 404,
+    120_000,
+  );
+  const del = await fibrix(["backups", "delete", id]);
+  expect(del).toMatchObject({ code: 0, stdout: `deleted ${id}\n` });
+  expect(readdirSync(backupDir)).toEqual([]);
+  expect(await leftovers(PREFIX, pool.name)).toEqual([]);
 });
