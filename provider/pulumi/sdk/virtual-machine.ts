@@ -30,6 +30,8 @@ export interface VirtualMachineArgs {
   description?: pulumi.Input<string>;
   /** Desired power state: on (default) or off. */
   powerState?: pulumi.Input<string>;
+  /** A backup (bkp_…) whose disk the VM gets instead of a clone of the image. Changing it replaces the VM. */
+  restoreFrom?: pulumi.Input<string>;
   /** Tenant that owns the VM (operators may create on its behalf). */
   tenantId?: pulumi.Input<string>;
   /** bound on each create, update and delete, in seconds (default 1800) */
@@ -96,6 +98,8 @@ export class VirtualMachine extends pulumi.CustomResource {
   declare readonly userData: pulumi.Output<string | undefined>;
   /** SSH public keys for the default user (write-only). */
   declare readonly sshKeys: pulumi.Output<string[] | undefined>;
+  /** A backup (bkp_…) whose disk the VM gets instead of a clone of the image. Changing it replaces the VM. */
+  declare readonly restoreFrom: pulumi.Output<string | undefined>;
   /** bound on each create, update and delete, in seconds (default 1800) */
   declare readonly timeoutSeconds: pulumi.Output<number | undefined>;
 
@@ -134,6 +138,7 @@ export class VirtualMachine extends pulumi.CustomResource {
       inputs.sshKeys = args?.sshKeys;
       inputs.description = args?.description;
       inputs.powerState = args?.powerState;
+      inputs.restoreFrom = args?.restoreFrom;
       inputs.tenantId = args?.tenantId;
       inputs.timeoutSeconds = args?.timeoutSeconds;
     }
@@ -162,6 +167,7 @@ export class VirtualMachine extends pulumi.CustomResource {
       "lastSeen",
       "userData",
       "sshKeys",
+      "restoreFrom",
       "timeoutSeconds",
     ])
       if (!(k in inputs)) inputs[k] = undefined;
@@ -182,6 +188,7 @@ export class VirtualMachine extends pulumi.CustomResource {
           "spread",
           "userData",
           "sshKeys",
+          "restoreFrom",
         ],
       }),
     );
