@@ -66,6 +66,8 @@ export const Vm = Type.Object({
   ip: Type.Union([Type.String(), Type.Null()]),
   fqdn: Type.Union([Type.String(), Type.Null()]),
   lastSeen: Type.Union([Timestamp, Type.Null()]),
+  /** The backup (bkp_…) its disk was restored from; null when cloned from its image. */
+  restoreFrom: Type.Union([Id, Type.Null()]),
 });
 export type VmCreate = Static<typeof VmCreate>;
 export type VmUpdate = Static<typeof VmUpdate>;

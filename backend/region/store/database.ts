@@ -98,6 +98,8 @@ export interface VmTable extends Versioned {
   userDataSecret: string | null;
   sshKeys: string;
   lastSeen: string | null;
+  /** The backup its disk was restored from; null when cloned from its image. */
+  restoreFrom: string | null;
 }
 export interface TenantTable extends Versioned {
   id: string;

@@ -321,6 +321,8 @@ const snapshotsBackups: Migration = {
       .addColumn("created_at", "text", (c) => c.notNull())
       .addColumn("updated_at", "text", (c) => c.notNull())
       .execute();
+    // The backup a VM's disk was restored from (null: cloned from its image).
+    await db.schema.alterTable("vms").addColumn("restore_from", "text").execute();
     await db.schema.createIndex("vm_snapshots_vm").on("vm_snapshots").column("vm_id").execute();
     await db.schema.createIndex("backups_vm").on("backups").columns(["vm_id", "created_at"]).execute();
   },

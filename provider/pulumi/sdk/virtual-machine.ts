@@ -94,12 +94,12 @@ export class VirtualMachine extends pulumi.CustomResource {
   /** FQDN of the VM in its region's DNS zone. */
   declare readonly fqdn: pulumi.Output<string | undefined>;
   declare readonly lastSeen: pulumi.Output<string | undefined>;
+  /** A backup (bkp_…) whose disk the VM gets instead of a clone of the image. Changing it replaces the VM. */
+  declare readonly restoreFrom: pulumi.Output<string | undefined>;
   /** cloud-init user data (write-only: kept in the state, never returned by the API). */
   declare readonly userData: pulumi.Output<string | undefined>;
   /** SSH public keys for the default user (write-only). */
   declare readonly sshKeys: pulumi.Output<string[] | undefined>;
-  /** A backup (bkp_…) whose disk the VM gets instead of a clone of the image. Changing it replaces the VM. */
-  declare readonly restoreFrom: pulumi.Output<string | undefined>;
   /** bound on each create, update and delete, in seconds (default 1800) */
   declare readonly timeoutSeconds: pulumi.Output<number | undefined>;
 
@@ -165,9 +165,9 @@ export class VirtualMachine extends pulumi.CustomResource {
       "ip",
       "fqdn",
       "lastSeen",
+      "restoreFrom",
       "userData",
       "sshKeys",
-      "restoreFrom",
       "timeoutSeconds",
     ])
       if (!(k in inputs)) inputs[k] = undefined;
@@ -186,9 +186,9 @@ export class VirtualMachine extends pulumi.CustomResource {
           "image",
           "antiAffinityGroup",
           "spread",
+          "restoreFrom",
           "userData",
           "sshKeys",
-          "restoreFrom",
         ],
       }),
     );

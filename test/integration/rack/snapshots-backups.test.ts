@@ -15,6 +15,11 @@ import { join } from "node:path";
 import pino from "pino";
 import type { CliIo } from "../../../cli/io";
 import { main } from "../../../cli/main";
+import { backupHooks, vmSnapshotHooks } from "../../../provider/pulumi/disk-objects";
+import { setProgressSink } from "../../../provider/pulumi/progress";
+import { virtualMachineHooks } from "../../../provider/pulumi/virtual-machine";
+import { backupResource, vmSnapshotResource } from "../../../provider/terraform/resources/disk_objects";
+import { FibrixClient } from "../../../sdk/client";
 import { importImage } from "../../../backend/libvirt/images";
 import { VirshVmHost } from "../../../backend/libvirt/vm-host";
 import { RackAgent } from "../../../backend/rack/agent";
@@ -425,4 +430,123 @@ test("fibrix vms backup of a 10 GiB sparse disk shows progress and its throughpu
   expect(del).toMatchObject({ code: 0, stdout: `deleted ${id}\n` });
   expect(readdirSync(backupDir)).toEqual([]);
   expect(await leftovers(PREFIX, pool.name)).toEqual([]);
+});
+
+test("Pulumi and Terraform faces: VmSnapshot, Backup and a VirtualMachine restored from it, really on libvirt", async () => {
+  const env = { endpoint: process.env.FIBRIX_ENDPOINT, apiKey: process.env.FIBRIX_API_KEY };
+  process.env.FIBRIX_ENDPOINT = r.url;
+  process.env.FIBRIX_API_KEY = key;
+  const progress: string[] = [];
+  const prevSink = setProgressSink((m) => progress.push(m));
+  try {
+    const vm = (
+      await http(r.api, "POST", "/vms", {
+        key,
+        body: { name: "iac-1", poolId, image: "tinyfs", cores: 1, memoryMiB: 128, diskGiB: 1 },
+      })
+    ).body;
+    expect(await vmSettled(vm.id)).toMatchObject({ status: "Running" });
+
+    // Pulumi: check names the field, create waits for Ready, read by id alone (import), delete waits.
+    const bad = await vmSnapshotHooks.check({}, { vmId: vm.id, name: "Not A Label" });
+    expect(bad.failures?.map((f) => f.property)).toEqual(["name"]);
+    const snap = await vmSnapshotHooks.create({
+      vmId: vm.id,
+      name: "pulumi-snap",
+      createKeySeed: "stack/VmSnapshot/s",
+    });
+    expect(snap.outs ?? {}).toMatchObject({ status: "Ready", consistency: "crash", vmId: vm.id });
+    expect((await vmSnapshotHooks.read(snap.id)).inputs).toEqual({
+      vmId: vm.id,
+      name: "pulumi-snap",
+      description: "",
+    });
+    expect(await vmSnapshotHooks.diff(snap.id, snap.outs ?? {}, { vmId: vm.id, name: "other" })).toMatchObject({
+      replaces: ["name"],
+    });
+    await vmSnapshotHooks.delete(snap.id, snap.outs ?? {});
+    expect((await get(`/snapshots/${snap.id}`)).status).toBe(404);
+
+    const bk = await backupHooks.create({
+      vmId: vm.id,
+      retention: { keepLast: 1 },
+      createKeySeed: "stack/Backup/b",
+    });
+    expect(bk.outs ?? {}).toMatchObject({
+      status: "Ready",
+      vmId: vm.id,
+      retention: { keepLast: 1, keepDays: null },
+    });
+    expect(progress.join("\n")).toMatch(/Backup bkp_[0-9a-f]{16}: (Running|Ready)/);
+
+    const restored = await virtualMachineHooks.create({
+      name: "iac-2",
+      poolId,
+      image: "tinyfs",
+      cores: 1,
+      memoryMiB: 128,
+      diskGiB: 1,
+      powerState: "off",
+      restoreFrom: bk.id,
+      timeoutSeconds: 240,
+      createKeySeed: "stack/VirtualMachine/iac-2",
+    });
+    expect(restored.outs).toMatchObject({ status: "Stopped" });
+    expect(readMarker(restored.id)).toBe("A".repeat(MARKER_LEN));
+    expect(
+      await virtualMachineHooks.diff(restored.id, restored.outs, {
+        ...restored.outs,
+        restoreFrom: "bkp_0000000000000000",
+      } as never),
+    ).toMatchObject({
+      replaces: expect.arrayContaining(["restoreFrom"]),
+    });
+    await virtualMachineHooks.delete(restored.id, restored.outs as never);
+
+    // Terraform: the same objects through the plugin's resources (the adapter Terraform's gRPC calls reach).
+    const ctx = {
+      client: new FibrixClient({ endpoint: r.url, apiKey: key }),
+      signal: new AbortController().signal,
+      waitTimeoutMs: 240_000,
+    };
+    const tfSnap = await vmSnapshotResource.create(ctx, { vm_id: vm.id, name: "tf-snap" }, "tf-key-snap-1");
+    expect(tfSnap).toMatchObject({ status: "Ready", vm_id: vm.id, consistency: "crash" });
+    expect(await vmSnapshotResource.read(ctx, tfSnap)).toMatchObject({ id: tfSnap.id, name: "tf-snap" });
+    await vmSnapshotResource.delete(ctx, tfSnap);
+    expect(await vmSnapshotResource.read(ctx, tfSnap)).toBeNull();
+    const tfBackup = await backupResource.create(ctx, { vm_id: vm.id }, "tf-key-backup-1");
+    expect(tfBackup).toMatchObject({ status: "Ready", vm_id: vm.id });
+    expect(tfBackup.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // keepLast 1 of the Pulumi backup: it pruned nothing then; this one has no retention, so both stay.
+    expect(readdirSync(backupDir).sort()).toEqual([bk.id, String(tfBackup.id)].sort());
+    await backupResource.delete(ctx, tfBackup);
+    await backupHooks.delete(bk.id, bk.outs ?? {});
+    expect(readdirSync(backupDir)).toEqual([]);
+
+    expect((await http(r.api, "DELETE", `/vms/${vm.id}`, { key })).status).toBe(202);
+    await until(
+      async () => (await get(`/vms/${vm.id}`)).status,
+      (s) => s === 404,
+      120_000,
+    );
+    expect(await leftovers(PREFIX, pool.name)).toEqual([]);
+
+    // The API document lists the new paths.
+    const doc = (await http(r.api, "GET", "/openapi.json")).body;
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        "/api/v1/snapshots",
+        "/api/v1/snapshots/{id}",
+        "/api/v1/snapshots/{id}/revert",
+        "/api/v1/backups",
+        "/api/v1/backups/{id}",
+      ]),
+    );
+  } finally {
+    setProgressSink(prevSink);
+    if (env.endpoint === undefined) delete process.env.FIBRIX_ENDPOINT;
+    else process.env.FIBRIX_ENDPOINT = env.endpoint;
+    if (env.apiKey === undefined) delete process.env.FIBRIX_API_KEY;
+    else process.env.FIBRIX_API_KEY = env.apiKey;
+  }
 });

@@ -532,7 +532,7 @@ export class VirtualMachine extends cdktf.TerraformResource {
     return this._powerState;
   }
 
-  // restore_from - computed: false, optional: true, required: false
+  // restore_from - computed: true, optional: true, required: false
   private _restoreFrom?: string; 
   public get restoreFrom() {
     return this.getStringAttribute('restore_from');
