@@ -461,7 +461,9 @@ test("Pulumi and Terraform faces: VmSnapshot, Backup and a VirtualMachine restor
       name: "pulumi-snap",
       description: "",
     });
-    expect(await vmSnapshotHooks.diff(snap.id, snap.outs ?? {}, { vmId: vm.id, name: "other" })).toMatchObject({
+    expect(
+      await vmSnapshotHooks.diff(snap.id, snap.outs ?? {}, { vmId: vm.id, name: "other" }),
+    ).toMatchObject({
       replaces: ["name"],
     });
     await vmSnapshotHooks.delete(snap.id, snap.outs ?? {});
