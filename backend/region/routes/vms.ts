@@ -17,6 +17,7 @@ import { idempotent, scopeOf } from "../idempotency";
 import type { Database, VmTable } from "../store/database";
 import { imageNames } from "./images";
 import { restoreSourceFor } from "./restore";
+import { assertDiskIdle } from "./snapshots";
 import { visiblePool } from "./pools";
 
 type Row = VmTable & { dnsDomain: string | null };
@@ -300,6 +301,8 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
             `VM ${v.name} is ${v.status}; it can be resized or powered only when Running or Stopped`,
           );
         }
+        // Not under a snapshot, revert or backup of its disk (routes/snapshots.ts).
+        if (resized || powered) await assertDiskIdle(trx, v, resized ? "resize" : "power change");
         if (resized) {
           // Growing must fit on the VM's own host, with this VM's current size given back first.
           const { state } = await loadPoolState(trx, ctx.store.dialect, v.poolId, null);

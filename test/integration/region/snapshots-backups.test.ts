@@ -159,6 +159,12 @@ describe.each(STORES)("snapshots and backups on %s", (_name, makeStore) => {
         status: "Pending",
         progress: { phase: "queued", bytesDone: 0, bytesTotal: 2 * 1024 ** 3 },
       });
+      if (i === 0) {
+        // No power change or resize under a running backup.
+        const patch = await http(r.api, "PATCH", `/vms/${vmId}`, { key, body: { powerState: "off" } });
+        expect(patch.status).toBe(409);
+        expect(patch.body.detail).toMatch(new RegExp(`${b.id} pending; retry the power change`));
+      }
       const t = await claimOne("backup.create");
       expect(t.payload).toMatchObject({ vmId, backupId: b.id, vmName: "db-2", image: "tiny" });
       await report(t.id, { ok: true, progress: "copy 1073741824/2147483648 bytes" });
