@@ -60,17 +60,30 @@ export function vmCreateExecutor(deps: ExecutorDeps): Executor {
       }
       signal.throwIfAborted();
       await progress(`composing ${domain} on ${host.uri} (pool ${host.pool})`);
-      await composeVm(
-        host,
-        {
-          ...spec,
-          ...(bridge ? { bridge } : {}),
-          ...(userData ? { userData } : {}),
-          ...(restore ? { restoreFrom: restore.source, start: false } : {}),
-        },
-        { prefix: deps.vmPrefix },
-      );
-      if (restore) await restore.finish(deps, host, vmId, spec.diskBytes, spec.start);
+      const watch = restore?.watchUpload(deps, host, vmId);
+      try {
+        await composeVm(
+          host,
+          {
+            ...spec,
+            ...(bridge ? { bridge } : {}),
+            ...(userData ? { userData } : {}),
+            ...(restore ? { restoreFrom: restore.source, start: false } : {}),
+          },
+          { prefix: deps.vmPrefix },
+        );
+      } finally {
+        await watch?.stop();
+      }
+      if (restore) {
+        try {
+          await restore.finish(deps, host, vmId, spec.diskBytes, spec.start);
+        } catch (e) {
+          // A failed create has created nothing: the region gives the capacity back.
+          await destroyVm(host, vmId, { prefix: deps.vmPrefix });
+          throw e;
+        }
+      }
       return { domain, ip: await firstIpv4(host, domain) };
     },
   };

@@ -2,12 +2,13 @@
  * A VM created from a backup (vm.create with `restoreFrom: { backupId, path, sha256, os }`):
  * the backup's file is checked against its manifest's sha256, uploaded as the VM's disk
  * (compose.ts `restoreFrom`), grown to the VM's disk size if that is larger, and only then
- * is the VM started. Progress: `restore done/total bytes` lines and the throughput at the end.
+ * is the VM started. Progress: `restore done/total bytes` lines while the upload lands (the
+ * volume's allocation, polled: vol-upload reports nothing) and the throughput at the end.
  */
 import { stat } from "node:fs/promises";
 import { describeBytes, formatByteProgress, mibPerSecond } from "../../../sdk/byte-progress";
 import type { ImageOs } from "../../libvirt/images";
-import { domainName } from "../../libvirt/naming";
+import { diskVolumeName, domainName } from "../../libvirt/naming";
 import type { VmHost } from "../../libvirt/vm-host";
 import { TaskError } from "../executor";
 import { growDisk } from "../vm-disk";
@@ -17,8 +18,12 @@ import { sha256File, virtualSize } from "./vm-backup";
 
 export interface RestoreSource {
   source: { file: string; sizeBytes: number; os: ImageOs };
+  /** Reports the upload's bytes (the disk volume's allocation, polled) until stopped. */
+  watchUpload(deps: ExecutorDeps, host: VmHost, vmId: string): { stop(): Promise<void> };
   finish(deps: ExecutorDeps, host: VmHost, vmId: string, diskBytes: number, start: boolean): Promise<void>;
 }
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function restoreSource(
   p: Payload,
@@ -48,6 +53,32 @@ export async function restoreSource(
   const vsize = await virtualSize(file);
   return {
     source: { file, sizeBytes: size, os },
+    watchUpload(deps, host, vmId) {
+      const vol = diskVolumeName(deps.vmPrefix, vmId, 0);
+      let stopped = false;
+      let last = 0;
+      const loop = (async () => {
+        while (!stopped) {
+          await sleep(500);
+          if (stopped) break;
+          const info = await deps
+            .virsh(host.uri, ["vol-info", "--pool", host.pool, "--bytes", "--", vol])
+            .catch(() => "");
+          const m = /^Allocation:\s+(\d+)\s*bytes/m.exec(info);
+          const done = m ? Math.min(Number(m[1]), size) : 0;
+          if (done > last && !stopped) {
+            last = done;
+            await progress(formatByteProgress({ phase: "restore", done, total: size }));
+          }
+        }
+      })();
+      return {
+        async stop() {
+          stopped = true;
+          await loop;
+        },
+      };
+    },
     async finish(deps, host, vmId, diskBytes, start) {
       await progress(formatByteProgress({ phase: "restore", done: size, total: size }));
       // Rescanned, the volume shows the qcow2 inside it (its virtual size), not the raw upload.
