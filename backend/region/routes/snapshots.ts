@@ -131,6 +131,7 @@ export function snapshotRoutes(app: FastifyInstance, ctx: RegionContext): void {
       const res = await idempotent(db, scopeOf(req, p), async (trx) => {
         const v = await visibleVm(trx, p, body.vmId);
         await assertDiskIdle(trx, v, "snapshot");
+        // The snapshot quota (issue #12 deliverable 1, built in parallel) is checked here, in this transaction.
         const dup = await trx
           .selectFrom("vmSnapshots")
           .select("id")
