@@ -8,8 +8,8 @@
  * Nothing of the test is left on the host afterwards: no domain, no volume, no internal
  * snapshot or snapshot metadata, no file in the backup store beyond retention.
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -646,3 +646,144 @@ test("a disk holding 128 MiB of incompressible data: progress of every phase, re
   expect(readdirSync(backupDir)).toEqual([]);
   expect(await leftovers(PREFIX, pool.name)).toEqual([]);
 });
+
+/**
+ * The real Terraform CLI (skipped when none is on PATH) with the provider through dev_overrides,
+ * set up as test/integration/terraform/terraform-cli.test.ts does (no registry reachable).
+ */
+const terraformBin = (() => {
+  try {
+    return execFileSync("sh", ["-c", "command -v terraform || command -v tofu"], { encoding: "utf8" }).trim();
+  } catch {
+    return "";
+  }
+})();
+const withTerraform = terraformBin ? test : test.skip;
+
+withTerraform(
+  "terraform apply / plan / destroy of fibrix_vm_snapshot, fibrix_backup and a VM restored from it",
+  async () => {
+    const ROOT = join(__dirname, "../../..");
+    const dir = mkdtempSync(join(tmpdir(), "fibrix-tf-snap-"));
+    const plugins = join(dir, "plugins");
+    const tfWork = join(dir, "work");
+    mkdirSync(plugins);
+    mkdirSync(tfWork);
+    const plugin = join(plugins, "terraform-provider-fibrix");
+    writeFileSync(
+      plugin,
+      `#!/bin/sh\nexec "${process.execPath}" -r "${join(ROOT, "test/integration/terraform/ts-register.js")}" "${join(ROOT, "provider/terraform/main.ts")}"\n`,
+    );
+    chmodSync(plugin, 0o755);
+    writeFileSync(
+      join(dir, "terraformrc"),
+      `provider_installation {\n  dev_overrides {\n    "fibrix/fibrix" = "${plugins}"\n  }\n  direct { exclude = ["*/*"] }\n}\n`,
+    );
+    const tf = (args: string[]) =>
+      new Promise<{ code: number; out: string }>((resolve, reject) => {
+        const child = spawn(terraformBin, args, {
+          cwd: tfWork,
+          env: {
+            PATH: process.env.PATH,
+            HOME: dir,
+            TF_CLI_CONFIG_FILE: join(dir, "terraformrc"),
+            TF_IN_AUTOMATION: "1",
+            TF_INPUT: "0",
+            CHECKPOINT_DISABLE: "1",
+            HTTPS_PROXY: "http://127.0.0.1:9",
+            HTTP_PROXY: "http://127.0.0.1:9",
+            NO_PROXY: "127.0.0.1,localhost",
+          },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let out = "";
+        child.stdout.on("data", (d) => {
+          out += String(d);
+        });
+        child.stderr.on("data", (d) => {
+          out += String(d);
+        });
+        const timer = setTimeout(() => child.kill("SIGKILL"), 300_000);
+        child.on("error", reject);
+        child.on("exit", (code) => {
+          clearTimeout(timer);
+          resolve({ code: code ?? -1, out });
+        });
+      });
+    try {
+      const vm = (
+        await http(r.api, "POST", "/vms", {
+          key,
+          body: {
+            name: "tf-1",
+            poolId,
+            image: "tinyfs",
+            cores: 1,
+            memoryMiB: 128,
+            diskGiB: 1,
+            powerState: "off",
+          },
+        })
+      ).body;
+      expect(await vmSettled(vm.id)).toMatchObject({ status: "Stopped" });
+      writeFileSync(
+        join(tfWork, "main.tf"),
+        `terraform {
+  required_providers {
+    fibrix = { source = "fibrix/fibrix" }
+  }
+}
+provider "fibrix" {
+  endpoint = "${r.url}"
+  api_key  = "${key}"
+}
+resource "fibrix_vm_snapshot" "before" {
+  vm_id = "${vm.id}"
+  name  = "before"
+}
+resource "fibrix_backup" "nightly" {
+  vm_id      = "${vm.id}"
+  retention  = { keep_last = 3 }
+  depends_on = [fibrix_vm_snapshot.before]
+}
+resource "fibrix_virtual_machine" "restored" {
+  name         = "tf-2"
+  pool_id      = "${poolId}"
+  image        = "tinyfs"
+  cores        = 1
+  memory_mib   = 128
+  disk_gib     = 1
+  power_state  = "off"
+  restore_from = fibrix_backup.nightly.id
+}
+output "consistency" { value = fibrix_vm_snapshot.before.consistency }
+output "sha256" { value = fibrix_backup.nightly.sha256 }
+output "restored" { value = fibrix_virtual_machine.restored.id }
+`,
+      );
+      const apply = await tf(["apply", "-auto-approve", "-no-color"]);
+      if (apply.code !== 0) throw new Error(apply.out);
+      const outputs = JSON.parse((await tf(["output", "-json"])).out);
+      expect(outputs.consistency.value).toBe("crash");
+      expect(outputs.sha256.value).toMatch(/^[0-9a-f]{64}$/);
+      expect(readMarker(outputs.restored.value)).toBe("A".repeat(MARKER_LEN));
+      // Read and plan agree: no drift.
+      const plan = await tf(["plan", "-detailed-exitcode", "-no-color"]);
+      expect({ code: plan.code, out: plan.code === 0 ? "" : plan.out }).toEqual({ code: 0, out: "" });
+      const destroy = await tf(["destroy", "-auto-approve", "-no-color"]);
+      if (destroy.code !== 0) throw new Error(destroy.out);
+      expect((await get(`/snapshots?vm=${vm.id}`)).body.items).toEqual([]);
+      expect((await get(`/vms/${outputs.restored.value}`)).status).toBe(404);
+      expect(readdirSync(backupDir)).toEqual([]);
+      expect((await http(r.api, "DELETE", `/vms/${vm.id}`, { key })).status).toBe(202);
+      await until(
+        async () => (await get(`/vms/${vm.id}`)).status,
+        (s) => s === 404,
+        120_000,
+      );
+      expect(await leftovers(PREFIX, pool.name)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
