@@ -47,6 +47,14 @@ export const GROUPS: readonly Group[] = [
   },
   { names: ["vms", "vm"], load: (io) => m<typeof import("./commands/vms")>("./commands/vms").vmsCommand(io) },
   {
+    names: ["snapshots", "snapshot"],
+    load: (io) => m<typeof import("./commands/snapshots")>("./commands/snapshots").snapshotsCommand(io),
+  },
+  {
+    names: ["backups", "backup"],
+    load: (io) => m<typeof import("./commands/backups")>("./commands/backups").backupsCommand(io),
+  },
+  {
     names: ["images", "image"],
     load: (io) => m<typeof import("./commands/images")>("./commands/images").imagesCommand(io),
   },

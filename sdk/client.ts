@@ -11,6 +11,8 @@ import type { AxiosInstance } from "axios";
 import { ValidationError } from "./errors";
 import { createHttp, type HttpOptions } from "./http";
 import { ApiKeysClient } from "./resources/api-keys";
+import { BackupsClient } from "./resources/backups";
+import { SnapshotsClient } from "./resources/snapshots";
 import { EventsClient } from "./resources/events";
 import { FabricsClient } from "./resources/fabrics";
 import { ImagesClient } from "./resources/images";
@@ -36,6 +38,8 @@ export class FibrixClient {
   readonly tenants: TenantsClient;
   readonly apiKeys: ApiKeysClient;
   readonly events: EventsClient;
+  readonly snapshots: SnapshotsClient;
+  readonly backups: BackupsClient;
 
   constructor(opts: ClientOptions) {
     this.http = createHttp(opts);
@@ -49,6 +53,8 @@ export class FibrixClient {
     this.tenants = new TenantsClient(this.http, "/tenants");
     this.apiKeys = new ApiKeysClient(this.http, "/apikeys");
     this.events = new EventsClient(this.http);
+    this.snapshots = new SnapshotsClient(this.http, "/snapshots");
+    this.backups = new BackupsClient(this.http, "/backups");
   }
 
   /**

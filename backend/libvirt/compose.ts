@@ -10,7 +10,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DiskBus, buildDomainXml } from "./domain-xml";
-import { findImage } from "./images";
+import { type ImageOs, findImage } from "./images";
 import {
   DEFAULT_VM_PREFIX,
   IMAGE_PREFIX,
@@ -56,6 +56,11 @@ export interface VmSpec {
   machine?: "pc" | "q35";
   /** Start after define (default true). */
   start?: boolean;
+  /**
+   * The disk is this self-contained qcow2 file (a backup, uploaded as the disk volume) instead
+   * of a clone of `image`; `os` stands for the image's (the host need not hold the image).
+   */
+  restoreFrom?: { file: string; sizeBytes: number; os: ImageOs };
 }
 
 export interface ComposeOptions {
@@ -118,7 +123,9 @@ export async function composeVm(host: VmHost, spec: VmSpec, opts: ComposeOptions
   const undo: { what: string; run: () => Promise<void> }[] = [];
   let step: ComposeStep = "image";
   try {
-    const image = await findImage(host, spec.image);
+    const image = spec.restoreFrom
+      ? { os: spec.restoreFrom.os, sizeBytes: 0, volume: "", format: "qcow2" as const }
+      : await findImage(host, spec.image);
     // Validate everything pure before touching the host.
     const files = buildSeedFiles({
       os: image.os,
@@ -146,14 +153,20 @@ export async function composeVm(host: VmHost, spec: VmSpec, opts: ComposeOptions
     });
 
     step = "disk";
-    await host.createVolume({
-      name: diskVol,
-      capacityBytes: Math.max(spec.diskBytes ?? 0, image.sizeBytes),
-      format: "qcow2",
-      backingVolume: image.volume,
-      backingFormat: image.format,
-    });
-    undo.push({ what: `volume ${diskVol}`, run: () => host.deleteVolume(diskVol) });
+    if (spec.restoreFrom) {
+      // Raw and exactly the file's size: the upload fills it byte for byte (the qcow2 inside is the disk).
+      await host.createVolume({ name: diskVol, capacityBytes: spec.restoreFrom.sizeBytes, format: "raw" });
+      undo.push({ what: `volume ${diskVol}`, run: () => host.deleteVolume(diskVol) });
+      await host.uploadVolume(diskVol, spec.restoreFrom.file);
+    } else
+      await host.createVolume({
+        name: diskVol,
+        capacityBytes: Math.max(spec.diskBytes ?? 0, image.sizeBytes),
+        format: "qcow2",
+        backingVolume: image.volume,
+        backingFormat: image.format,
+      });
+    if (!spec.restoreFrom) undo.push({ what: `volume ${diskVol}`, run: () => host.deleteVolume(diskVol) });
 
     step = "seed";
     const dir = await mkdtemp(join(opts.tmpDir ?? tmpdir(), "fibrix-iso-"));

@@ -31,6 +31,8 @@ import { regionRoutes } from "./routes/regions";
 import { tenantRoutes } from "./routes/tenants";
 import { vmConsoleRoutes } from "./routes/vm-console";
 import { vmRoutes } from "./routes/vms";
+import { backupRoutes } from "./routes/backups";
+import { snapshotRoutes } from "./routes/snapshots";
 import { rackAgentRoutes } from "./routes/rack-agent";
 import { openStore, type Store } from "./store/open";
 import { TaskSignal } from "./tasks";
@@ -156,6 +158,8 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
         machineRoutes,
         vmRoutes,
         vmConsoleRoutes,
+        snapshotRoutes,
+        backupRoutes,
         imageRoutes,
         tenantRoutes,
         eventRoutes,

@@ -13,6 +13,7 @@ import { computeHealth } from "./health";
 import { applyImportOutcome } from "./image-imports";
 import { type RackResult, transition } from "../../sdk/model/machine-lifecycle";
 import type { Database, TaskTable } from "./store/database";
+import { SNAPSHOT_BACKUP_KINDS, applySnapshotBackupOutcome, dropVmSnapshots } from "./snapshot-effects";
 
 export interface Outcome {
   ok: boolean;
@@ -178,6 +179,10 @@ async function vmSet(
 export async function applyOutcome(trx: Trx, t: TaskTable, o: Outcome): Promise<boolean> {
   const why = o.error ? `${o.error.code}: ${o.error.message}` : "";
   const r = o.result;
+  if (SNAPSHOT_BACKUP_KINDS.includes(t.kind)) {
+    await applySnapshotBackupOutcome(trx, t, o);
+    return false;
+  }
   switch (t.kind) {
     case "power": {
       await trx
@@ -285,6 +290,7 @@ export async function applyOutcome(trx: Trx, t: TaskTable, o: Outcome): Promise<
     case "vm.delete":
       if (o.ok) {
         await trx.deleteFrom("vms").where("id", "=", t.objectId).execute();
+        await dropVmSnapshots(trx, t.objectId);
         await appendEvent(trx, {
           actor: `rack:${t.rackId}`,
           objectType: "vm",

@@ -32,6 +32,7 @@ interface ServeFlags {
   consoleDir: string;
   concurrency: number;
   logLevel: string;
+  backupDir?: string;
 }
 
 const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -128,6 +129,7 @@ export function rackCommand(io: CliIo = processIo()): Command {
       "where new VMs' serial console sockets live on their hosts, as libvirtd sees the path",
       DEFAULT_CONSOLE_DIR,
     )
+    .option("--backup-dir <dir>", "the backup store of VM disks (a directory, may be an NFS mount)")
     .option("--concurrency <n>", "tasks held at once", positiveInt("--concurrency"), 8)
     .option("--log-level <level>", `log level (${LEVELS.join(", ")})`, "info")
     .action(async (o: ServeFlags) => {
@@ -148,6 +150,7 @@ export function rackCommand(io: CliIo = processIo()): Command {
         vmPrefix: o.vmPrefix,
         deps: defaultDeps(o.vmPrefix, { consoleDir: o.consoleDir }),
         concurrency: o.concurrency,
+        ...(o.backupDir ? { deps: defaultDeps(o.vmPrefix, { backupDir: o.backupDir }) } : {}),
         log,
         ...(o.interface ? { interface: o.interface } : {}),
         ...(o.bootUrl ? { bootUrl: o.bootUrl } : {}),

@@ -6,6 +6,7 @@ import { runTerminal } from "../console-terminal";
 import { type CommandContext, positiveInt } from "../context";
 import type { CliIo } from "../io";
 import { UsageError } from "../usage-error";
+import { addVmBackupCommand } from "./backups";
 import { enumValues, listingCommand, withContext } from "./listing";
 
 /** A VM id as given, or the id of the one VM of that name this key sees. */
@@ -84,5 +85,6 @@ export function vmsCommand(io: CliIo): Command {
         }
       }),
     );
+  addVmBackupCommand(group, io);
   return group;
 }

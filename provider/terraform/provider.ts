@@ -12,6 +12,7 @@ import { poolResource } from "./resources/pool";
 import { rackResource } from "./resources/rack";
 import { regionResource } from "./resources/region";
 import { virtualMachineResource } from "./resources/virtual_machine";
+import { backupResource, vmSnapshotResource } from "./resources/disk_objects";
 
 export const PROVIDER_ADDRESS = "registry.terraform.io/fibrix/fibrix";
 export const PROVIDER_VERSION = "0.1.0";
@@ -22,6 +23,8 @@ export const RESOURCES: readonly TfResource[] = [
   machineResource,
   virtualMachineResource,
   poolResource,
+  vmSnapshotResource,
+  backupResource,
 ];
 export const DATA_SOURCES: readonly TfDataSource[] = [regionsDataSource, poolsDataSource, imagesDataSource];
 

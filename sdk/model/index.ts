@@ -1,10 +1,12 @@
 /** The resource models, by name: what every face (routes, Pulumi, Terraform, CLI) adapts. */
+import { backupModel } from "./backup";
 import { machineModel } from "./machine";
 import { poolModel } from "./pool";
 import { rackModel } from "./rack";
 import { regionModel } from "./region";
 import type { ResourceModel, ResourceName } from "./resource-model";
 import { virtualMachineModel } from "./virtual-machine";
+import { vmSnapshotModel } from "./vm-snapshot";
 
 export const MODELS: Readonly<Record<ResourceName, ResourceModel>> = {
   Region: regionModel,
@@ -12,7 +14,9 @@ export const MODELS: Readonly<Record<ResourceName, ResourceModel>> = {
   Machine: machineModel,
   VirtualMachine: virtualMachineModel,
   Pool: poolModel,
+  VmSnapshot: vmSnapshotModel,
+  Backup: backupModel,
 };
 
-export { machineModel, poolModel, rackModel, regionModel, virtualMachineModel };
+export { backupModel, machineModel, poolModel, rackModel, regionModel, virtualMachineModel, vmSnapshotModel };
 export * from "./resource-model";

@@ -26,7 +26,14 @@ export interface FieldAnnotations {
   writeOnly?: true;
 }
 
-export type ResourceName = "Region" | "Rack" | "Machine" | "VirtualMachine" | "Pool";
+export type ResourceName =
+  | "Region"
+  | "Rack"
+  | "Machine"
+  | "VirtualMachine"
+  | "Pool"
+  | "VmSnapshot"
+  | "Backup";
 
 /** What rules are told about the values they judge. */
 export interface RuleContext {

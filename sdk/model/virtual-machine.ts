@@ -56,6 +56,11 @@ export const virtualMachineModel: ResourceModel = {
       writeOnly: true,
       description: "SSH public keys for the default user (write-only).",
     },
+    restoreFrom: {
+      replaceOnChange: true,
+      description:
+        "A backup (bkp_…) whose disk the VM gets instead of a clone of the image. Changing it replaces the VM.",
+    },
     description: { description: "Free text." },
     powerState: { description: "Desired power state: on (default) or off." },
     tenantId: {

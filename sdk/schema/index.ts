@@ -1,3 +1,4 @@
+export * from "./backup";
 export * from "./common";
 export * from "./fabric";
 export * from "./image";
@@ -6,5 +7,6 @@ export * from "./pool";
 export * from "./rack";
 export * from "./rack-agent";
 export * from "./region";
+export * from "./snapshot";
 export * from "./tenant";
 export * from "./vm";

@@ -59,6 +59,11 @@ export const TaskKind = StringEnum([
   "host.reconcile",
   "image.import",
   "vm.console",
+  "snapshot.create",
+  "snapshot.revert",
+  "snapshot.delete",
+  "backup.create",
+  "backup.delete",
 ] as const);
 
 export const Task = Type.Object({
@@ -141,6 +146,10 @@ export const CommissioningReport = Type.Object(
  *               GET /rack-agent/consoles/:session (WebSocket, rack token) to carry it; done once
  *               both are open (the bridge outlives the task). result: { session, socket }.
  *               Failures: CONSOLE_UNAVAILABLE (VM not running, no console socket), VM_NOT_FOUND.
+ * - snapshot.create|revert|delete: { vmId, snapshotId, host }  result: { consistency? } (executors/vm-snapshot.ts)
+ * - backup.create: { vmId, backupId, host }                   result: BackupManifest (executors/vm-backup.ts)
+ * - backup.delete: { backupId, path }                         (idempotent: files already gone are fine)
+ * - vm.create with restoreFrom: { …, restoreFrom: { backupId, path, sha256, virtualSizeBytes } }: the disk is the backup's
  */
 export type TaskPayload = Record<string, unknown>;
 

@@ -22,6 +22,8 @@ export const VmCreate = Type.Object(
     sshKeys: Type.Optional(Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 32 })),
     description: Type.Optional(Description),
     powerState: Type.Optional(Type.Union([Type.Literal("on"), Type.Literal("off")])),
+    /** A backup (bkp_…) whose disk the new VM gets instead of a clone of `image` (sdk/schema/backup.ts). */
+    restoreFrom: Type.Optional(Id),
   },
   Strict,
 );
@@ -64,6 +66,8 @@ export const Vm = Type.Object({
   ip: Type.Union([Type.String(), Type.Null()]),
   fqdn: Type.Union([Type.String(), Type.Null()]),
   lastSeen: Type.Union([Timestamp, Type.Null()]),
+  /** The backup (bkp_…) its disk was restored from; null when cloned from its image. */
+  restoreFrom: Type.Union([Id, Type.Null()]),
 });
 export type VmCreate = Static<typeof VmCreate>;
 export type VmUpdate = Static<typeof VmUpdate>;

@@ -29,6 +29,8 @@ export interface ExecutorDeps {
    * (default /var/lib/libvirt/qemu, libvirt's own per-domain directory, on every QEMU host).
    */
   consoleDir: string;
+  /** The rack's backup store (`--backup-dir`, may be an NFS mount); no backups without it. */
+  backupDir?: string;
 }
 
 export const DEFAULT_CONSOLE_DIR = "/var/lib/libvirt/qemu";
@@ -39,6 +41,7 @@ export interface DepsOptions {
   vmStopTimeoutMs?: number;
   virsh?: VirshRunner;
   consoleDir?: string;
+  backupDir?: string;
 }
 
 export function defaultDeps(vmPrefix = "fibrix-vm-", opts: DepsOptions = {}): ExecutorDeps {
@@ -62,5 +65,6 @@ export function defaultDeps(vmPrefix = "fibrix-vm-", opts: DepsOptions = {}): Ex
     vmStopTimeoutMs: opts.vmStopTimeoutMs ?? 60_000,
     imageLocks: new KeyedLock(),
     consoleDir: opts.consoleDir ?? DEFAULT_CONSOLE_DIR,
+    ...(opts.backupDir ? { backupDir: opts.backupDir } : {}),
   };
 }

@@ -19,6 +19,8 @@ import { vmCreateExecutor } from "./vm-create";
 import { vmDeleteExecutor } from "./vm-delete";
 import { vmPowerExecutor } from "./vm-power";
 import { vmUpdateExecutor } from "./vm-update";
+import { backupCreateExecutor, backupDeleteExecutor } from "./vm-backup";
+import { snapshotCreateExecutor, snapshotDeleteExecutor, snapshotRevertExecutor } from "./vm-snapshot";
 
 export function defaultExecutors(
   deps: ExecutorDeps,
@@ -36,6 +38,11 @@ export function defaultExecutors(
     hostReconcileExecutor(deps),
     imageImportExecutor(deps),
     ...(consoles ? [vmConsoleExecutor(deps, consoles)] : []),
+    snapshotCreateExecutor(deps),
+    snapshotRevertExecutor(deps),
+    snapshotDeleteExecutor(deps),
+    backupCreateExecutor(deps),
+    backupDeleteExecutor(deps),
     ...(boot ? [commissionExecutor(deps, boot), deployExecutor(deps, boot)] : []),
   ];
 }

@@ -14,6 +14,7 @@ import type { ExecutorDeps } from "./deps";
 import { ensureImage, imageSourceOf } from "./image-import";
 import { optPowerState, optStr, posInt, str, strList } from "./payload";
 import { findDomain, firstIpv4, vmTarget } from "./vm-target";
+import { restoreSource } from "./vm-restore";
 
 const GiB = 1024 ** 3;
 const KIND = "vm.create";
@@ -45,7 +46,8 @@ export function vmCreateExecutor(deps: ExecutorDeps): Executor {
       }
       // The region names the catalogue's source: a VM placed on a host whose import of the
       // image has not run yet (or is running) gets it first, instead of failing.
-      if (p.imageSource !== undefined) {
+      const restore = await restoreSource(p, KIND, progress);
+      if (p.imageSource !== undefined && !restore) {
         const base = await ensureImage(deps, host, imageSourceOf(p.imageSource, KIND), progress, signal);
         if (base.existed === false) await progress(`imported base image ${spec.image}`);
       }
@@ -58,15 +60,30 @@ export function vmCreateExecutor(deps: ExecutorDeps): Executor {
       }
       signal.throwIfAborted();
       await progress(`composing ${domain} on ${host.uri} (pool ${host.pool})`);
-      await composeVm(
-        host,
-        {
-          ...spec,
-          ...(bridge ? { bridge } : {}),
-          ...(userData ? { userData } : {}),
-        },
-        { prefix: deps.vmPrefix, consoleDir: deps.consoleDir },
-      );
+      const watch = restore?.watchUpload(deps, host, vmId);
+      try {
+        await composeVm(
+          host,
+          {
+            ...spec,
+            ...(bridge ? { bridge } : {}),
+            ...(userData ? { userData } : {}),
+            ...(restore ? { restoreFrom: restore.source, start: false } : {}),
+          },
+          { prefix: deps.vmPrefix, consoleDir: deps.consoleDir },
+        );
+      } finally {
+        await watch?.stop();
+      }
+      if (restore) {
+        try {
+          await restore.finish(deps, host, vmId, spec.diskBytes, spec.start);
+        } catch (e) {
+          // A failed create has created nothing: the region gives the capacity back.
+          await destroyVm(host, vmId, { prefix: deps.vmPrefix });
+          throw e;
+        }
+      }
       return { domain, ip: await firstIpv4(host, domain) };
     },
   };

@@ -20,6 +20,7 @@ import { claimTasks, DEFAULT_LEASE_MS } from "../tasks";
 import { applyOutcome, storeHealth } from "../task-effects";
 import { queueImportsForHost } from "../image-imports";
 import { reconcileExpectations } from "../reconcile-expectations";
+import { pruneBackups, recordTaskProgress } from "../snapshot-effects";
 
 export const HEARTBEAT_INTERVAL_MS = 10_000;
 const tags = ["rack-agent"];
@@ -182,6 +183,7 @@ export function rackAgentRoutes(app: FastifyInstance, ctx: RegionContext): void 
             kind: "progress",
             reason: body.progress,
           });
+          await recordTaskProgress(trx, t, body.progress);
           return false;
         }
         const error = body.ok
@@ -205,6 +207,7 @@ export function rackAgentRoutes(app: FastifyInstance, ctx: RegionContext): void 
         });
         // A machine deployed as a VM host gets the catalogue's images (a no-op for other deploys).
         if (t.kind === "deploy" && body.ok) wake = await queueImportsForHost(trx, ctx.secrets, t.objectId);
+        if (t.kind === "backup.create" && body.ok) wake = await pruneBackups(trx, ctx.secrets, t);
         return dns;
       });
       if (dnsChanged) ctx.dnsChanged();

@@ -16,6 +16,8 @@ import { newId } from "../ids";
 import { idempotent, scopeOf } from "../idempotency";
 import type { Database, VmTable } from "../store/database";
 import { imageNames } from "./images";
+import { restoreSourceFor } from "./restore";
+import { assertDiskIdle } from "./snapshots";
 import { visiblePool } from "./pools";
 
 type Row = VmTable & { dnsDomain: string | null };
@@ -41,6 +43,7 @@ export function vmView(v: Row): Vm {
     ip: v.ip,
     fqdn: v.dnsDomain ? `${v.name}.${v.dnsDomain}` : null,
     lastSeen: v.lastSeen,
+    restoreFrom: v.restoreFrom ?? null,
     version: v.version,
     createdAt: v.createdAt,
     updatedAt: v.updatedAt,
@@ -116,6 +119,8 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
             `unknown image ${body.image}; registered: ${known.length > 0 ? known.join(", ") : "none"}`,
           );
         }
+        // A disk from a backup instead of a clone of the image (routes/restore.ts).
+        const restore = body.restoreFrom ? await restoreSourceFor(trx, p, tenantId, body, image.os) : null;
         if (body.regionId) {
           const r = await trx
             .selectFrom("regions")
@@ -168,6 +173,7 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
           userDataSecret: body.userData === undefined ? null : ctx.secrets.seal(body.userData),
           sshKeys: JSON.stringify(body.sshKeys ?? []),
           lastSeen: null,
+          restoreFrom: body.restoreFrom ?? null,
           version: 1,
           createdAt: now,
           updatedAt: now,
@@ -197,6 +203,7 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
             sshKeys: body.sshKeys ?? [],
             powerState: row.powerState,
             tenantId,
+            ...(restore ? { restoreFrom: restore } : {}),
             // The host may not have imported it yet: the rack then does it first.
             imageSource: {
               name: body.image,
@@ -294,6 +301,8 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
             `VM ${v.name} is ${v.status}; it can be resized or powered only when Running or Stopped`,
           );
         }
+        // Not under a snapshot, revert or backup of its disk (routes/snapshots.ts).
+        if (resized || powered) await assertDiskIdle(trx, v, resized ? "resize" : "power change");
         if (resized) {
           // Growing must fit on the VM's own host, with this VM's current size given back first.
           const { state } = await loadPoolState(trx, ctx.store.dialect, v.poolId, null);

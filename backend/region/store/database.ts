@@ -98,6 +98,8 @@ export interface VmTable extends Versioned {
   userDataSecret: string | null;
   sshKeys: string;
   lastSeen: string | null;
+  /** The backup its disk was restored from; null when cloned from its image. */
+  restoreFrom: string | null;
 }
 export interface TenantTable extends Versioned {
   id: string;
@@ -189,7 +191,48 @@ export interface ImageHostTable {
   updatedAt: string;
 }
 
+/** A VM's disk snapshot: an internal qcow2 snapshot tagged with the id, on the VM's disk. */
+export interface VmSnapshotTable extends Versioned {
+  id: string;
+  vmId: string;
+  tenantId: string;
+  name: string;
+  description: string;
+  /** quiesced | crash, once taken. */
+  consistency: string | null;
+  status: string;
+  statusReason: string;
+}
+/** A backup of a VM's disk in a rack's backup store; figures from its manifest. */
+export interface BackupTable extends Versioned {
+  id: string;
+  tenantId: string;
+  /** The source VM (which may be gone since: backups outlive it). */
+  vmId: string;
+  vmName: string;
+  image: string;
+  diskGib: number;
+  /** The rack whose backup store holds it. */
+  rackId: string;
+  status: string;
+  statusReason: string;
+  consistency: string | null;
+  keepLast: number | null;
+  keepDays: number | null;
+  path: string | null;
+  sizeBytes: number | null;
+  virtualSizeBytes: number | null;
+  sha256: string | null;
+  bytesDone: number;
+  bytesTotal: number;
+  phase: string;
+  throughputMibps: number | null;
+  completedAt: string | null;
+}
+
 export interface Database {
+  vmSnapshots: VmSnapshotTable;
+  backups: BackupTable;
   images: ImageTable;
   imageHosts: ImageHostTable;
   tasks: TaskTable;

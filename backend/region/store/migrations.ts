@@ -273,6 +273,61 @@ const machineListIndex: Migration = {
   },
 };
 
+/**
+ * VM snapshots (internal qcow2 snapshots of a VM's disk; the region is their catalogue) and
+ * backups (files in the rack's backup store, with the figures of their manifest).
+ */
+const snapshotsBackups: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable("vm_snapshots")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("vm_id", "text", (c) => c.notNull())
+      .addColumn("tenant_id", "text", (c) => c.notNull())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("description", "text", (c) => c.notNull())
+      .addColumn("consistency", "text")
+      .addColumn("status", "text", (c) => c.notNull())
+      .addColumn("status_reason", "text", (c) => c.notNull())
+      .addColumn("version", "integer", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addColumn("updated_at", "text", (c) => c.notNull())
+      .addUniqueConstraint("vm_snapshots_vm_name", ["vm_id", "name"])
+      .execute();
+    await db.schema
+      .createTable("backups")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("tenant_id", "text", (c) => c.notNull())
+      .addColumn("vm_id", "text", (c) => c.notNull())
+      .addColumn("vm_name", "text", (c) => c.notNull())
+      .addColumn("image", "text", (c) => c.notNull())
+      .addColumn("disk_gib", "integer", (c) => c.notNull())
+      .addColumn("rack_id", "text", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull())
+      .addColumn("status_reason", "text", (c) => c.notNull())
+      .addColumn("consistency", "text")
+      .addColumn("keep_last", "integer")
+      .addColumn("keep_days", "integer")
+      .addColumn("path", "text")
+      .addColumn("size_bytes", "bigint")
+      .addColumn("virtual_size_bytes", "bigint")
+      .addColumn("sha256", "text")
+      .addColumn("bytes_done", "bigint", (c) => c.notNull())
+      .addColumn("bytes_total", "bigint", (c) => c.notNull())
+      .addColumn("phase", "text", (c) => c.notNull())
+      .addColumn("throughput_mibps", "real")
+      .addColumn("completed_at", "text")
+      .addColumn("version", "integer", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addColumn("updated_at", "text", (c) => c.notNull())
+      .execute();
+    // The backup a VM's disk was restored from (null: cloned from its image).
+    await db.schema.alterTable("vms").addColumn("restore_from", "text").execute();
+    await db.schema.createIndex("vm_snapshots_vm").on("vm_snapshots").column("vm_id").execute();
+    await db.schema.createIndex("backups_vm").on("backups").columns(["vm_id", "created_at"]).execute();
+  },
+};
+
 class StaticProvider implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}
   async getMigrations(): Promise<Record<string, Migration>> {
@@ -281,6 +336,7 @@ class StaticProvider implements MigrationProvider {
       "0002_tasks_and_vm_hosts": tasksAndVmHosts,
       "0003_images": images,
       "0004_machine_list_index": machineListIndex,
+      "0007_snapshots_backups": snapshotsBackups,
     };
   }
 }

@@ -13,6 +13,14 @@ import { POOL_DIFF, PoolInputs, poolHooks } from "../pool";
 import { RACK_DIFF, RackInputs, rackHooks } from "../rack";
 import { REGION_DIFF, RegionInputs, regionHooks } from "../region";
 import { VM_DIFF, VirtualMachineInputs, virtualMachineHooks } from "../virtual-machine";
+import {
+  BACKUP_DIFF,
+  BackupInputs,
+  VM_SNAPSHOT_DIFF,
+  VmSnapshotInputs,
+  backupHooks,
+  vmSnapshotHooks,
+} from "../disk-objects";
 
 export type Values = Record<string, unknown>;
 
@@ -64,6 +72,8 @@ export const RESOURCES: readonly NativeResource[] = [
   resource("Machine", erase(machineHooks), MACHINE_DIFF, MachineInputs),
   resource("VirtualMachine", erase(virtualMachineHooks), VM_DIFF, VirtualMachineInputs),
   resource("Pool", erase(poolHooks), POOL_DIFF, PoolInputs),
+  resource("VmSnapshot", vmSnapshotHooks, VM_SNAPSHOT_DIFF, VmSnapshotInputs),
+  resource("Backup", backupHooks, BACKUP_DIFF, BackupInputs),
 ];
 
 /** The package's data functions (the Terraform data sources' twins), served by Invoke. */

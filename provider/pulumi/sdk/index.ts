@@ -2,12 +2,14 @@
 /**
  * The `fibrix` Pulumi package (native provider `pulumi-resource-fibrix`): Metal as a Service for a small ISP: regions, rack controllers, PE860 machines over IPMI 1.5, pools and libvirt VMs.
  */
+export { Backup, type BackupArgs } from "./backup";
 export { Machine, type MachineArgs } from "./machine";
 export { Pool, type PoolArgs } from "./pool";
 export { Provider, type ProviderArgs } from "./provider";
 export { Rack, type RackArgs } from "./rack";
 export { Region, type RegionArgs } from "./region";
 export { VirtualMachine, type VirtualMachineArgs } from "./virtual-machine";
+export { VmSnapshot, type VmSnapshotArgs } from "./vm-snapshot";
 export {
   getImages,
   type GetImagesArgs,

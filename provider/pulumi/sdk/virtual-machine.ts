@@ -30,6 +30,8 @@ export interface VirtualMachineArgs {
   description?: pulumi.Input<string>;
   /** Desired power state: on (default) or off. */
   powerState?: pulumi.Input<string>;
+  /** A backup (bkp_…) whose disk the VM gets instead of a clone of the image. Changing it replaces the VM. */
+  restoreFrom?: pulumi.Input<string>;
   /** Tenant that owns the VM (operators may create on its behalf). */
   tenantId?: pulumi.Input<string>;
   /** bound on each create, update and delete, in seconds (default 1800) */
@@ -92,6 +94,8 @@ export class VirtualMachine extends pulumi.CustomResource {
   /** FQDN of the VM in its region's DNS zone. */
   declare readonly fqdn: pulumi.Output<string | undefined>;
   declare readonly lastSeen: pulumi.Output<string | undefined>;
+  /** A backup (bkp_…) whose disk the VM gets instead of a clone of the image. Changing it replaces the VM. */
+  declare readonly restoreFrom: pulumi.Output<string | undefined>;
   /** cloud-init user data (write-only: kept in the state, never returned by the API). */
   declare readonly userData: pulumi.Output<string | undefined>;
   /** SSH public keys for the default user (write-only). */
@@ -134,6 +138,7 @@ export class VirtualMachine extends pulumi.CustomResource {
       inputs.sshKeys = args?.sshKeys;
       inputs.description = args?.description;
       inputs.powerState = args?.powerState;
+      inputs.restoreFrom = args?.restoreFrom;
       inputs.tenantId = args?.tenantId;
       inputs.timeoutSeconds = args?.timeoutSeconds;
     }
@@ -160,6 +165,7 @@ export class VirtualMachine extends pulumi.CustomResource {
       "ip",
       "fqdn",
       "lastSeen",
+      "restoreFrom",
       "userData",
       "sshKeys",
       "timeoutSeconds",
@@ -180,6 +186,7 @@ export class VirtualMachine extends pulumi.CustomResource {
           "image",
           "antiAffinityGroup",
           "spread",
+          "restoreFrom",
           "userData",
           "sshKeys",
         ],

@@ -130,6 +130,7 @@ describe("diff rules (design.md resource table)", () => {
         "userData",
         "sshKeys",
         "tenantId",
+        "restoreFrom",
       ],
     ],
   ];

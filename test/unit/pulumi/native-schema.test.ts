@@ -50,6 +50,8 @@ test("the package, its tokens and functions", () => {
       "fibrix:index:Rack",
       "fibrix:index:Region",
       "fibrix:index:VirtualMachine",
+      "fibrix:index:VmSnapshot",
+      "fibrix:index:Backup",
     ].sort(),
   );
   expect(Object.keys(schema.functions).sort()).toEqual([

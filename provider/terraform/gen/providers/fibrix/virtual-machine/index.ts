@@ -86,6 +86,12 @@ export interface VirtualMachineConfig extends cdktf.TerraformMetaArguments {
   */
   readonly powerState?: string;
   /**
+  * A backup (bkp_…) whose disk the VM gets instead of a clone of the image. Changing it replaces the VM.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/virtual_machine#restore_from VirtualMachine#restore_from}
+  */
+  readonly restoreFrom?: string;
+  /**
   * Per-operation time limits for the waits of this resource.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/virtual_machine#timeouts VirtualMachine#timeouts}
@@ -323,6 +329,7 @@ export class VirtualMachine extends cdktf.TerraformResource {
     this._sshKeys = config.sshKeys;
     this._description = config.description;
     this._powerState = config.powerState;
+    this._restoreFrom = config.restoreFrom;
     this._timeouts.internalValue = config.timeouts;
   }
 
@@ -525,6 +532,22 @@ export class VirtualMachine extends cdktf.TerraformResource {
     return this._powerState;
   }
 
+  // restore_from - computed: true, optional: true, required: false
+  private _restoreFrom?: string; 
+  public get restoreFrom() {
+    return this.getStringAttribute('restore_from');
+  }
+  public set restoreFrom(value: string) {
+    this._restoreFrom = value;
+  }
+  public resetRestoreFrom() {
+    this._restoreFrom = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get restoreFromInput() {
+    return this._restoreFrom;
+  }
+
   // created_at - computed: true, optional: false, required: false
   public get createdAt() {
     return this.getStringAttribute('created_at');
@@ -610,6 +633,7 @@ export class VirtualMachine extends cdktf.TerraformResource {
       ssh_keys: cdktf.listMapper(cdktf.stringToTerraform, false)(this._sshKeys),
       description: cdktf.stringToTerraform(this._description),
       power_state: cdktf.stringToTerraform(this._powerState),
+      restore_from: cdktf.stringToTerraform(this._restoreFrom),
       timeouts: virtualMachineTimeoutsToTerraform(this._timeouts.internalValue),
     };
   }
@@ -690,6 +714,12 @@ export class VirtualMachine extends cdktf.TerraformResource {
       },
       power_state: {
         value: cdktf.stringToHclTerraform(this._powerState),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "string",
+      },
+      restore_from: {
+        value: cdktf.stringToHclTerraform(this._restoreFrom),
         isBlock: false,
         type: "simple",
         storageClassType: "string",
