@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import { PreconditionFailedError, ValidationError } from "../../sdk/errors";
 import type { KeyAuthenticator, Principal } from "./auth";
+import type { Clock } from "./clock";
 import type { SecretBox } from "./store/secret-box";
 import type { TaskSignal } from "./tasks";
 import type { Store } from "./store/open";
@@ -16,6 +17,8 @@ export interface RegionContext {
   dnsChanged(): void;
   /** Wakes racks long-polling for work; call after committing a task. */
   tasks: TaskSignal;
+  /** The time usage is metered at (tests drive it; clock.ts). */
+  clock: Clock;
 }
 
 declare module "fastify" {

@@ -3,7 +3,17 @@ import type { Database } from "./store/database";
 
 export interface EventInput {
   actor: string;
-  objectType: "region" | "rack" | "fabric" | "pool" | "machine" | "vm" | "tenant" | "apikey" | "image";
+  objectType:
+    | "region"
+    | "rack"
+    | "fabric"
+    | "pool"
+    | "machine"
+    | "vm"
+    | "tenant"
+    | "apikey"
+    | "image"
+    | "quota";
   objectId: string;
   kind: string;
   from?: string | null;

@@ -1,6 +1,7 @@
 /** The resource models, by name: what every face (routes, Pulumi, Terraform, CLI) adapts. */
 import { machineModel } from "./machine";
 import { poolModel } from "./pool";
+import { quotaModel } from "./quota";
 import { rackModel } from "./rack";
 import { regionModel } from "./region";
 import type { ResourceModel, ResourceName } from "./resource-model";
@@ -12,7 +13,8 @@ export const MODELS: Readonly<Record<ResourceName, ResourceModel>> = {
   Machine: machineModel,
   VirtualMachine: virtualMachineModel,
   Pool: poolModel,
+  Quota: quotaModel,
 };
 
-export { machineModel, poolModel, rackModel, regionModel, virtualMachineModel };
+export { machineModel, poolModel, quotaModel, rackModel, regionModel, virtualMachineModel };
 export * from "./resource-model";

@@ -8,3 +8,4 @@ export * from "./rack-agent";
 export * from "./region";
 export * from "./tenant";
 export * from "./vm";
+export * from "./quota";
