@@ -16,9 +16,11 @@ import { FabricsClient } from "./resources/fabrics";
 import { ImagesClient } from "./resources/images";
 import { MachinesClient } from "./resources/machines";
 import { PoolsClient } from "./resources/pools";
+import { QuotasClient } from "./resources/quotas";
 import { RacksClient } from "./resources/racks";
 import { RegionsClient } from "./resources/regions";
 import { TenantsClient } from "./resources/tenants";
+import { UsageClient } from "./resources/usage";
 import { VmsClient } from "./resources/vms";
 
 export type ClientOptions = HttpOptions;
@@ -36,6 +38,8 @@ export class FibrixClient {
   readonly tenants: TenantsClient;
   readonly apiKeys: ApiKeysClient;
   readonly events: EventsClient;
+  readonly quotas: QuotasClient;
+  readonly usage: UsageClient;
 
   constructor(opts: ClientOptions) {
     this.http = createHttp(opts);
@@ -49,6 +53,8 @@ export class FibrixClient {
     this.tenants = new TenantsClient(this.http, "/tenants");
     this.apiKeys = new ApiKeysClient(this.http, "/apikeys");
     this.events = new EventsClient(this.http);
+    this.quotas = new QuotasClient(this.http, "/quotas");
+    this.usage = new UsageClient(this.http);
   }
 
   /**
