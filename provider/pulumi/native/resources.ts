@@ -10,6 +10,7 @@ import type { DiffRules } from "../diff-plan";
 import type { ResourceHooks } from "../resource-hooks";
 import { MACHINE_DIFF, MachineInputs, machineHooks } from "../machine";
 import { POOL_DIFF, PoolInputs, poolHooks } from "../pool";
+import { QUOTA_DIFF, QuotaInputs, quotaHooks } from "../quota";
 import { RACK_DIFF, RackInputs, rackHooks } from "../rack";
 import { REGION_DIFF, RegionInputs, regionHooks } from "../region";
 import { VM_DIFF, VirtualMachineInputs, virtualMachineHooks } from "../virtual-machine";
@@ -64,6 +65,7 @@ export const RESOURCES: readonly NativeResource[] = [
   resource("Machine", erase(machineHooks), MACHINE_DIFF, MachineInputs),
   resource("VirtualMachine", erase(virtualMachineHooks), VM_DIFF, VirtualMachineInputs),
   resource("Pool", erase(poolHooks), POOL_DIFF, PoolInputs),
+  resource("Quota", erase(quotaHooks), QUOTA_DIFF, QuotaInputs),
 ];
 
 /** The package's data functions (the Terraform data sources' twins), served by Invoke. */

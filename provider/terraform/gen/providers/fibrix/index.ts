@@ -4,6 +4,7 @@ export * as rack from './rack';
 export * as machine from './machine';
 export * as virtualMachine from './virtual-machine';
 export * as pool from './pool';
+export * as quota from './quota';
 export * as dataFibrixRegions from './data-fibrix-regions';
 export * as dataFibrixPools from './data-fibrix-pools';
 export * as dataFibrixImages from './data-fibrix-images';
