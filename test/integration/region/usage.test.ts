@@ -234,10 +234,71 @@ describe.each(STORES)("usage metering on %s", (name, makeStore) => {
       ]);
       expect(await bad("to=2026-12-02T00:00:00Z")).toEqual([400, ["query:from"]]);
       expect(await bad(`${period("day")}&format=xml`)).toEqual([400, ["query:format"]]);
+
+      // The ledger itself refuses a second open interval for one VM (what two racing replicas would make).
+      const db = r.region.ctx.store.db;
+      const open = {
+        vmId: "vm_00000000000000aa",
+        vmName: "x",
+        tenantId: s.tenantId,
+        poolId: s.poolId,
+        state: "running",
+        cores: 1,
+        memoryMib: 1,
+        diskGib: 1,
+        publicIps: 0,
+        startMs: T0,
+        endMs: null,
+      };
+      await db
+        .insertInto("usageIntervals")
+        .values({ ...open, id: "usg_00000000000000a1" })
+        .execute();
+      await expect(
+        db
+          .insertInto("usageIntervals")
+          .values({ ...open, id: "usg_00000000000000a2" })
+          .execute(),
+      ).rejects.toThrow(/UNIQUE|duplicate key/);
     } finally {
       await r.stop();
     }
   }, 120_000);
+
+  // Replicas share PostgreSQL; SQLite is one process's file.
+  (name === "postgres" ? test : test.skip)(
+    "two replicas on one database: changes confirmed through either, both report the same exact totals",
+    async () => {
+      let now = T0;
+      const clock: Clock = { now: () => now };
+      const databaseUrl = await store.databaseUrl();
+      const a = await startTestRegion({ databaseUrl, clock });
+      const b = await startTestRegion({ databaseUrl, clock, dataDir: a.dataDir });
+      try {
+        const s = await setUp(a.api, async (rackId, poolId) => {
+          await addVmHost(a, { rackId, poolId, hostname: "kvm-1", mac: "52:54:00:00:20:01" });
+        });
+        const vm = await createVm(s);
+        let n = 0;
+        for (const step of TIMELINE) {
+          now = T0 + step.at * S;
+          // Requests and the rack's reports alternate between the replicas.
+          const api = n++ % 2 === 0 ? b.api : a.api;
+          s.api = api;
+          s.rack.api = api;
+          await step.run(s, vm);
+        }
+        now = T0 + 5000 * S;
+        await checkTotals(s, vm.id, `${name}, two replicas (read on ${s.api === a.api ? "a" : "b"})`);
+        s.api = s.api === a.api ? b.api : a.api;
+        await checkTotals(s, vm.id, `${name}, two replicas (read on the other)`);
+      } finally {
+        await b.stop();
+        await a.stop();
+      }
+    },
+    120_000,
+  );
 
   test("kill -9 of the region between changes, twice: after restart the totals are still exact", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "fibrix-usage-kill-"));
