@@ -73,17 +73,31 @@ export interface Seconds {
 
 export const ZERO: Seconds = { coreSeconds: 0, memoryMiBSeconds: 0, diskGiBSeconds: 0, publicIpSeconds: 0 };
 
+/**
+ * Resource-milliseconds of `iv` inside [fromMs, toMs), an open interval running until nowMs:
+ * integers (ms × whole units), so sums are exact; seconds are made once, at the end.
+ */
+export function clippedMs(iv: Interval, fromMs: number, toMs: number, nowMs: number): Seconds {
+  const end = Math.min(iv.endMs ?? Math.max(nowMs, iv.startMs), toMs);
+  const ms = Math.max(0, end - Math.max(iv.startMs, fromMs));
+  return {
+    coreSeconds: iv.cores * ms,
+    memoryMiBSeconds: iv.memoryMiB * ms,
+    diskGiBSeconds: iv.diskGiB * ms,
+    publicIpSeconds: iv.publicIps * ms,
+  };
+}
+
+const toSeconds = (x: Seconds): Seconds => ({
+  coreSeconds: x.coreSeconds / 1000,
+  memoryMiBSeconds: x.memoryMiBSeconds / 1000,
+  diskGiBSeconds: x.diskGiBSeconds / 1000,
+  publicIpSeconds: x.publicIpSeconds / 1000,
+});
+
 /** The resource-seconds of `iv` inside [fromMs, toMs), an open interval running until nowMs. */
 export function clipped(iv: Interval, fromMs: number, toMs: number, nowMs: number): Seconds {
-  const end = Math.min(iv.endMs ?? Math.max(nowMs, iv.startMs), toMs);
-  const start = Math.max(iv.startMs, fromMs);
-  const s = Math.max(0, end - start) / 1000;
-  return {
-    coreSeconds: iv.cores * s,
-    memoryMiBSeconds: iv.memoryMiB * s,
-    diskGiBSeconds: iv.diskGiB * s,
-    publicIpSeconds: iv.publicIps * s,
-  };
+  return toSeconds(clippedMs(iv, fromMs, toMs, nowMs));
 }
 
 export function add(a: Seconds, b: Seconds): Seconds {
@@ -131,8 +145,12 @@ export function usageLines(
   nowMs: number,
 ): { lines: UsageLine[]; totals: Seconds } {
   const byVm = new Map<string, Interval[]>();
-  for (const iv of intervals)
-    byVm.set(`${iv.tenantId}\u0000${iv.vmId}`, [...(byVm.get(`${iv.tenantId}\u0000${iv.vmId}`) ?? []), iv]);
+  for (const iv of intervals) {
+    const key = `${iv.tenantId}\u0000${iv.vmId}`;
+    const list = byVm.get(key);
+    if (list) list.push(iv);
+    else byVm.set(key, [iv]);
+  }
   const lines: UsageLine[] = [];
   let totals = ZERO;
   for (const key of [...byVm.keys()].sort()) {
@@ -140,7 +158,7 @@ export function usageLines(
     const last = ivs.reduce((a, b) => (b.startMs >= a.startMs ? b : a));
     for (const [bs, be] of buckets(fromMs, toMs, g)) {
       let s = ZERO;
-      for (const iv of ivs) s = add(s, clipped(iv, bs, be, nowMs));
+      for (const iv of ivs) s = add(s, clippedMs(iv, bs, be, nowMs));
       if (s.coreSeconds + s.memoryMiBSeconds + s.diskGiBSeconds + s.publicIpSeconds === 0) continue;
       totals = add(totals, s);
       lines.push({
@@ -150,11 +168,11 @@ export function usageLines(
         poolId: last.poolId,
         bucketStart: new Date(bs).toISOString(),
         bucketEnd: new Date(be).toISOString(),
-        ...s,
+        ...toSeconds(s),
       });
     }
   }
-  return { lines, totals };
+  return { lines, totals: toSeconds(totals) };
 }
 
 /** RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled. */

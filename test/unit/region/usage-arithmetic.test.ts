@@ -84,6 +84,11 @@ test("clipping: inside, across either edge, outside, open until now, and now bef
   expect(clipped(iv(T0 + 1000, null), T0, T0 + H, T0).coreSeconds).toBe(0);
 });
 
+test("sums are exact in milliseconds: three 100 ms intervals of one core are 0.3 core-seconds, not 0.30000000000000004", () => {
+  const ivs = [0, 1, 2].map((k) => iv(T0 + k * 1000, T0 + k * 1000 + 100, { cores: 1 }));
+  expect(usageLines(ivs, T0, T0 + H, "hour", T0 + H).totals.coreSeconds).toBe(0.3);
+});
+
 test("buckets are UTC hours or days, the first and last clipped to the period", () => {
   expect(buckets(T0, T0 + 2 * H, "hour")).toEqual([
     [T0, T0 + H],
