@@ -28,7 +28,7 @@ const wideLimits = (t: number) => ({
   cores: 4 + (t % 5),
   memoryMiB: 3072 + 1024 * (t % 3),
 });
-const poolLimits = (t: number) => (t < 5 ? { vms: 2 } : t >= 15 ? { diskGiB: 40 } : null);
+const poolLimits = (t: number) => (t < 5 ? { vms: 1 } : t >= 15 ? { diskGiB: 20 } : null);
 const request = (i: number, poolId: string) => ({
   name: `vm-${i}`,
   poolId,
