@@ -8,6 +8,8 @@
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../../backend/region/store/database";
+import { FibrixClient } from "../../../sdk/client";
+import { QuotaExceededError } from "../../../sdk/errors";
 import { QUOTA_FIELDS } from "../../../sdk/schema/quota";
 import { ProtocolRack } from "../../helpers/protocol-rack";
 import { addVmHost, http, registerImage, startTestRegion, type TestRegion } from "../../helpers/region";
@@ -244,6 +246,26 @@ describe.each(STORES)("quotas on %s", (name, makeStore) => {
       409,
       { quota: "cores", quotaId: quota.id, tenantId: t.id, poolId: null, limit: 3, used: 3, requested: 1 },
     ]);
+
+    // The SDK hands back the typed error with the same figures.
+    const sdk = new FibrixClient({ endpoint: r.url, apiKey: t.key });
+    const thrown = await sdk.vms
+      .create({
+        name: "fourth",
+        poolId: poolId!,
+        image: "ubuntu-24.04",
+        cores: 1,
+        memoryMiB: 512,
+        diskGiB: 10,
+      })
+      .catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(QuotaExceededError);
+    expect((thrown as QuotaExceededError).quota).toMatchObject({
+      quota: "cores",
+      limit: 3,
+      used: 3,
+      requested: 1,
+    });
 
     const grow = await http(r.api, "PATCH", `/vms/${a.id}`, { key: t.key, body: { cores: 3 } });
     expect(grow.status).toBe(409);
