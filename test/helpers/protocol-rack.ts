@@ -2,8 +2,8 @@
  * A rack peer that plays the rack protocol step by step, as test/integration/region/
  * rack-protocol.test.ts does: it claims leased tasks with its enrollment token and reports
  * each one only when the test says, with the result the real executor returns
- * (backend/rack/executors/vm-create.ts `{ ip, domain }`, vm-update.ts `{ applied, disk }`,
- * vm-power.ts `{ powerState }`, vm-delete.ts `{ domainRemoved, volumesRemoved }`). A test
+ * (backend/rack/executors/vm-create.ts `{ ip, domain }`, vm-update.ts `{ applied, rebootRequired, disk }`,
+ * vm-power.ts `{ powerState, changed }`, vm-delete.ts `{ domainRemoved, volumesRemoved }`). A test
  * thereby decides when each VM change is confirmed (and, with a test clock, at what time).
  */
 import { http } from "./region";
@@ -20,9 +20,9 @@ function resultFor(t: ClaimedTask): Record<string, unknown> {
     case "vm.create":
       return { ip: "10.20.0.50", domain: `fibrix-${t.objectId}` };
     case "vm.update":
-      return { applied: "live", disk: "unchanged" };
+      return { applied: "live", rebootRequired: false, disk: "grown" };
     case "vm.power":
-      return { powerState: t.payload.powerState };
+      return { powerState: t.payload.powerState, changed: true };
     case "vm.delete":
       return { domainRemoved: true, volumesRemoved: 2 };
     default:
