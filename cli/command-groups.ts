@@ -67,6 +67,14 @@ export const GROUPS: readonly Group[] = [
     load: (io) => m<typeof import("./commands/apikeys")>("./commands/apikeys").apiKeysCommand(io),
   },
   {
+    names: ["quotas", "quota"],
+    load: (io) => m<typeof import("./commands/quotas")>("./commands/quotas").quotasCommand(io),
+  },
+  {
+    names: ["usage"],
+    load: (io) => m<typeof import("./commands/usage")>("./commands/usage").usageCommand(io),
+  },
+  {
     names: ["events"],
     load: (io) => m<typeof import("./commands/events")>("./commands/events").eventsCommand(io),
   },

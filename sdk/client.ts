@@ -18,9 +18,11 @@ import { FabricsClient } from "./resources/fabrics";
 import { ImagesClient } from "./resources/images";
 import { MachinesClient } from "./resources/machines";
 import { PoolsClient } from "./resources/pools";
+import { QuotasClient } from "./resources/quotas";
 import { RacksClient } from "./resources/racks";
 import { RegionsClient } from "./resources/regions";
 import { TenantsClient } from "./resources/tenants";
+import { UsageClient } from "./resources/usage";
 import { VmsClient } from "./resources/vms";
 
 export type ClientOptions = HttpOptions;
@@ -40,6 +42,8 @@ export class FibrixClient {
   readonly events: EventsClient;
   readonly snapshots: SnapshotsClient;
   readonly backups: BackupsClient;
+  readonly quotas: QuotasClient;
+  readonly usage: UsageClient;
 
   constructor(opts: ClientOptions) {
     this.http = createHttp(opts);
@@ -55,6 +59,8 @@ export class FibrixClient {
     this.events = new EventsClient(this.http);
     this.snapshots = new SnapshotsClient(this.http, "/snapshots");
     this.backups = new BackupsClient(this.http, "/backups");
+    this.quotas = new QuotasClient(this.http, "/quotas");
+    this.usage = new UsageClient(this.http);
   }
 
   /**

@@ -27,6 +27,7 @@ export const ERRORS = {
   PAYLOAD_TOO_LARGE: { status: 413, title: "Request body too large", retryable: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Unsupported media type", retryable: false },
   NO_CAPACITY: { status: 409, title: "No capacity", retryable: false },
+  QUOTA_EXCEEDED: { status: 409, title: "Quota exceeded", retryable: false },
   RATE_LIMITED: { status: 429, title: "Too many requests", retryable: true },
   INTERNAL: { status: 500, title: "Internal error", retryable: true },
   UNAVAILABLE: { status: 503, title: "Service unavailable", retryable: true },
@@ -51,7 +52,20 @@ export interface Problem {
   errors?: FieldError[];
   /** For ILLEGAL_TRANSITION: the transitions allowed from the current state. */
   allowed?: string[];
+  /** For QUOTA_EXCEEDED: which quota, its limit, what is held and what was asked. */
+  quota?: QuotaRefusal;
   retryable: boolean;
+}
+
+/** A quota refusal's figures (sdk/schema/quota.ts `QuotaRefusal`, kept here free of TypeBox). */
+export interface QuotaRefusal {
+  quota: string;
+  quotaId: string;
+  tenantId: string;
+  poolId: string | null;
+  limit: number;
+  used: number;
+  requested: number;
 }
 
 export class FibrixError extends Error {
@@ -60,8 +74,13 @@ export class FibrixError extends Error {
   readonly retryable: boolean;
   readonly errors: FieldError[];
   readonly allowed?: string[];
+  readonly quota?: QuotaRefusal;
 
-  constructor(code: ErrorCode, detail: string, extra: { errors?: FieldError[]; allowed?: string[] } = {}) {
+  constructor(
+    code: ErrorCode,
+    detail: string,
+    extra: { errors?: FieldError[]; allowed?: string[]; quota?: QuotaRefusal } = {},
+  ) {
     super(detail);
     this.name = new.target.name;
     this.code = code;
@@ -69,6 +88,7 @@ export class FibrixError extends Error {
     this.retryable = ERRORS[code].retryable;
     this.errors = extra.errors ?? [];
     if (extra.allowed) this.allowed = extra.allowed;
+    if (extra.quota) this.quota = extra.quota;
   }
 
   toProblem(): Problem {
@@ -82,6 +102,7 @@ export class FibrixError extends Error {
     };
     if (this.errors.length > 0) p.errors = this.errors;
     if (this.allowed) p.allowed = this.allowed;
+    if (this.quota) p.quota = this.quota;
     return p;
   }
 }
@@ -125,6 +146,16 @@ export class ConflictError extends FibrixError {
     super(code, detail, allowed ? { allowed } : {});
   }
 }
+/**
+ * A create or resize that would take a tenant past a quota: 409 like NO_CAPACITY (the request
+ * is valid; the tenant's holdings conflict with it and it succeeds once something is freed or
+ * the limit raised), with the figures as structured fields.
+ */
+export class QuotaExceededError extends FibrixError {
+  constructor(detail: string, quota: QuotaRefusal) {
+    super("QUOTA_EXCEEDED", detail, { quota });
+  }
+}
 export class PreconditionFailedError extends FibrixError {
   constructor(detail: string) {
     super("PRECONDITION_FAILED", detail);
@@ -157,6 +188,9 @@ export function errorFromProblem(p: Problem): FibrixError {
     case "ILLEGAL_TRANSITION":
     case "NO_CAPACITY":
       return new ConflictError(p.detail, code, p.allowed);
+    case "QUOTA_EXCEEDED":
+      if (p.quota) return new QuotaExceededError(p.detail, p.quota);
+      return new FibrixError(code, p.detail);
     case "PRECONDITION_FAILED":
       return new PreconditionFailedError(p.detail);
     case "UNAVAILABLE":

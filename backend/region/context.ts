@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { PreconditionFailedError, ValidationError } from "../../sdk/errors";
 import type { KeyAuthenticator, Principal } from "./auth";
 import type { ConsoleSessions } from "./console-sessions";
+import type { Clock } from "./clock";
 import type { SecretBox } from "./store/secret-box";
 import type { TaskSignal } from "./tasks";
 import type { Store } from "./store/open";
@@ -19,6 +20,8 @@ export interface RegionContext {
   tasks: TaskSignal;
   /** Serial console sessions piped through this process (routes/vm-console.ts). */
   consoles: ConsoleSessions;
+  /** The time usage is metered at (tests drive it; clock.ts). */
+  clock: Clock;
 }
 
 declare module "fastify" {

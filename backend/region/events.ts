@@ -14,7 +14,8 @@ export interface EventInput {
     | "apikey"
     | "image"
     | "snapshot"
-    | "backup";
+    | "backup"
+    | "quota";
   objectId: string;
   kind: string;
   from?: string | null;

@@ -14,7 +14,9 @@ export type IdPrefix =
   | "img"
   | "cns"
   | "snp"
-  | "bkp";
+  | "bkp"
+  | "quo"
+  | "usg";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${randomBytes(8).toString("hex")}`;

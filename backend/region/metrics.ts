@@ -1,9 +1,10 @@
 /** Prometheus metrics of the region: HTTP traffic plus machine/VM counts read at scrape time. */
 import type { FastifyInstance } from "fastify";
+import { sql } from "kysely";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Store } from "./store/open";
 
-export function installMetrics(app: FastifyInstance, store: Store): Registry {
+export function installMetrics(app: FastifyInstance, store: Store, now: () => number): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "fibrix_region_" });
   const duration = new Histogram({
@@ -49,6 +50,7 @@ export function installMetrics(app: FastifyInstance, store: Store): Registry {
       for (const r of rows) this.set({ status: r.status }, Number(r.n));
     },
   });
+  installTenantMetrics(registry, store, now);
   app.addHook("onResponse", async (req, reply) => {
     const route = req.routeOptions.url ?? "unmatched";
     duration.observe({ method: req.method, route, status: reply.statusCode }, reply.elapsedTime / 1000);
@@ -58,4 +60,67 @@ export function installMetrics(app: FastifyInstance, store: Store): Registry {
     reply.type(registry.contentType).send(await registry.metrics()),
   );
   return registry;
+}
+
+/**
+ * Per tenant: resource-seconds metered so far (the usage ledger, open intervals up to now) and
+ * what its VMs hold now (as quotas count it: every VM still on a host).
+ */
+function installTenantMetrics(registry: Registry, store: Store, now: () => number): void {
+  const metered = [
+    ["core", "cores", "vCPU-seconds"],
+    ["memory_mib", "memoryMib", "MiB-seconds of memory"],
+    ["disk_gib", "diskGib", "GiB-seconds of disk"],
+    ["public_ip", "publicIps", "public-address-seconds"],
+  ] as const;
+  for (const [name, col, help] of metered) {
+    new Counter({
+      name: `fibrix_tenant_${name}_seconds_total`,
+      help: `Metered ${help} per tenant`,
+      labelNames: ["tenant"],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const at = now();
+        const rows = await store.db
+          .selectFrom("usageIntervals")
+          .select((eb) => [
+            "tenantId",
+            sql<string>`sum((coalesce(${eb.ref("endMs")}, ${at}) - ${eb.ref("startMs")}) * ${eb.ref(col)})`.as(
+              "ms",
+            ),
+          ])
+          .groupBy("tenantId")
+          .execute();
+        for (const r of rows) this.inc({ tenant: r.tenantId }, Math.max(0, Number(r.ms ?? 0)) / 1000);
+      },
+    });
+  }
+  const allocated = [
+    ["fibrix_tenant_allocated_vms", "VMs holding capacity", "vms"],
+    ["fibrix_tenant_allocated_cores", "vCPUs held by the tenant's VMs", "cores"],
+    ["fibrix_tenant_allocated_memory_mib", "MiB of memory held by the tenant's VMs", "memoryMib"],
+    ["fibrix_tenant_allocated_disk_gib", "GiB of disk held by the tenant's VMs", "diskGib"],
+  ] as const;
+  for (const [metric, help, col] of allocated) {
+    new Gauge({
+      name: metric,
+      help,
+      labelNames: ["tenant"],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const rows = await store.db
+          .selectFrom("vms")
+          .select((eb) => [
+            "tenantId",
+            (col === "vms" ? eb.fn.countAll<number>() : eb.fn.sum<number>(col)).as("n"),
+          ])
+          .where("hostId", "is not", null)
+          .groupBy("tenantId")
+          .execute();
+        for (const r of rows) this.set({ tenant: r.tenantId }, Number(r.n));
+      },
+    });
+  }
 }

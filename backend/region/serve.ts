@@ -3,6 +3,7 @@
  */
 import type { Logger } from "pino";
 import pino from "pino";
+import type { Clock } from "./clock";
 import { ZoneCache } from "./dns-zones";
 import { type DnsServer, startDnsServer } from "./dns/server";
 import { buildRegion, type RegionApp } from "./server";
@@ -17,6 +18,7 @@ export interface ServeOptions {
   adminKey?: string;
   logger?: Logger;
   watchdog?: WatchdogOptions;
+  clock?: Clock;
 }
 
 export interface RunningRegion {
@@ -42,6 +44,7 @@ export async function startRegionServer(opts: ServeOptions): Promise<RunningRegi
     databaseUrl: opts.databaseUrl,
     adminKey: opts.adminKey,
     logger: log,
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
   await region.app.listen({ host, port });
   const addr = region.app.server.address() as { address: string; port: number };

@@ -16,6 +16,7 @@ import Fastify, {
 import pino, { type Logger } from "pino";
 import { ForbiddenError } from "../../sdk/errors";
 import { ensureAdminKey, KeyAuthenticator } from "./auth";
+import { type Clock, systemClock } from "./clock";
 import type { RegionContext } from "./context";
 import { lazyValidator } from "./lazy-validator";
 import { installConsole } from "./console";
@@ -26,10 +27,12 @@ import { fabricRoutes } from "./routes/fabrics";
 import { imageRoutes } from "./routes/images";
 import { machineRoutes } from "./routes/machines";
 import { poolRoutes } from "./routes/pools";
+import { quotaRoutes } from "./routes/quotas";
 import { rackRoutes } from "./routes/racks";
 import { regionRoutes } from "./routes/regions";
 import { tenantRoutes } from "./routes/tenants";
 import { vmConsoleRoutes } from "./routes/vm-console";
+import { usageRoutes } from "./routes/usage";
 import { vmRoutes } from "./routes/vms";
 import { backupRoutes } from "./routes/backups";
 import { snapshotRoutes } from "./routes/snapshots";
@@ -48,6 +51,8 @@ export interface RegionOptions {
   logger?: Logger;
   /** FIBRIX_ADMIN_KEY: registers this admin key instead of generating one. */
   adminKey?: string;
+  /** The metering clock (default: the system clock; tests pass their own). */
+  clock?: Clock;
 }
 
 export interface RegionApp {
@@ -79,6 +84,7 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
     auth: new KeyAuthenticator(store.db),
     tasks: new TaskSignal(),
     consoles: new ConsoleSessions(),
+    clock: opts.clock ?? systemClock,
     log,
     dnsChanged: () => {
       serial = Math.max(serial + 1, Math.floor(Date.now() / 1000));
@@ -100,7 +106,7 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
   // The API speaks JSON only: anything else is 415, not a confusing "must be object".
   app.removeContentTypeParser("text/plain");
   installProblemHandlers(app);
-  installMetrics(app, store);
+  installMetrics(app, store, () => ctx.clock.now());
 
   await app.register(swagger, {
     openapi: {
@@ -162,6 +168,8 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
         backupRoutes,
         imageRoutes,
         tenantRoutes,
+        quotaRoutes,
+        usageRoutes,
         eventRoutes,
         rackAgentRoutes,
       ]) {

@@ -14,6 +14,8 @@ import { applyImportOutcome } from "./image-imports";
 import { type RackResult, transition } from "../../sdk/model/machine-lifecycle";
 import type { Database, TaskTable } from "./store/database";
 import { SNAPSHOT_BACKUP_KINDS, applySnapshotBackupOutcome, dropVmSnapshots } from "./snapshot-effects";
+import type { Clock } from "./clock";
+import { meterVm } from "./usage-meter";
 
 export interface Outcome {
   ok: boolean;
@@ -175,8 +177,24 @@ async function vmSet(
   });
 }
 
-/** Applies a finished task; returns whether DNS-visible data changed. */
-export async function applyOutcome(trx: Trx, t: TaskTable, o: Outcome): Promise<boolean> {
+/**
+ * Applies a finished task; returns whether DNS-visible data changed. A VM's confirmed change
+ * is metered in the same transaction, at `clock`'s time.
+ */
+export async function applyOutcome(trx: Trx, t: TaskTable, o: Outcome, clock: Clock): Promise<boolean> {
+  const dns = await applyEffects(trx, t, o);
+  // A reconcile fails the VMs whose domains went missing: their billing changes too.
+  const missing = (o.result.diff as { missingDomains?: { id: string }[] } | undefined)?.missingDomains ?? [];
+  const vms = t.kind.startsWith("vm.")
+    ? [t.objectId]
+    : t.kind === "host.reconcile"
+      ? missing.map((m) => m.id)
+      : [];
+  for (const id of vms) await meterVm(trx, id, clock.now());
+  return dns;
+}
+
+async function applyEffects(trx: Trx, t: TaskTable, o: Outcome): Promise<boolean> {
   const why = o.error ? `${o.error.code}: ${o.error.message}` : "";
   const r = o.result;
   if (SNAPSHOT_BACKUP_KINDS.includes(t.kind)) {

@@ -98,8 +98,10 @@ export function regionCommand(io: CliIo): Command {
 async function serve(io: CliIo, o: ServeFlags, dnsListen: string | undefined, stop: Promise<string>) {
   const adminKey = io.env.FIBRIX_ADMIN_KEY;
   const { startRegionServer } = await import("../../backend/region/serve");
+  const { clockFromEnv } = await import("../../backend/region/clock");
   const running = await startRegionServer({
     listen: o.listen,
+    clock: clockFromEnv(process.env),
     dataDir: o.data,
     ...(o.database !== undefined ? { databaseUrl: o.database } : {}),
     ...(dnsListen !== undefined ? { dnsListen } : {}),

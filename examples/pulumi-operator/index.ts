@@ -1,7 +1,7 @@
 /**
  * The ISP operator's repo: a region with its DNS zone, a rack per subnet, the PE860s enlisted
  * from a list of BMC addresses (commissioned to Ready), and one of them deployed as a KVM host
- * in the pool the customers' VMs go to.
+ * in the pool the customers' VMs go to; and a customer's quota.
  *
  *   pulumi config set fibrix:endpoint http://10.20.0.2:5240
  *   pulumi config set --secret fibrix:apiKey fbx_…        # an admin key
@@ -61,6 +61,18 @@ export const machines = bmcs.map(
       timeoutSeconds: 3600,
     }),
 );
+
+/** A customer's limits, when the operator names its tenant (`pulumi config set customerTenant ten_…`). */
+const customerTenant = config.get("customerTenant");
+export const quota = customerTenant
+  ? new fibrix.Quota("customer", {
+      tenantId: customerTenant,
+      vms: 10,
+      cores: 20,
+      memoryMiB: 32768,
+      diskGiB: 500,
+    })
+  : undefined;
 
 export const rackToken = rack.enrollmentToken; // secret: `fibrix rack serve --token`
 export const nameservers = region.nameservers;

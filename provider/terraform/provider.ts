@@ -9,6 +9,7 @@ import { regionsDataSource } from "./data-sources/regions";
 import type { TfResource } from "./resource";
 import { machineResource } from "./resources/machine";
 import { poolResource } from "./resources/pool";
+import { quotaResource } from "./resources/quota";
 import { rackResource } from "./resources/rack";
 import { regionResource } from "./resources/region";
 import { virtualMachineResource } from "./resources/virtual_machine";
@@ -25,6 +26,7 @@ export const RESOURCES: readonly TfResource[] = [
   poolResource,
   vmSnapshotResource,
   backupResource,
+  quotaResource,
 ];
 export const DATA_SOURCES: readonly TfDataSource[] = [regionsDataSource, poolsDataSource, imagesDataSource];
 

@@ -2,6 +2,7 @@
 import { backupModel } from "./backup";
 import { machineModel } from "./machine";
 import { poolModel } from "./pool";
+import { quotaModel } from "./quota";
 import { rackModel } from "./rack";
 import { regionModel } from "./region";
 import type { ResourceModel, ResourceName } from "./resource-model";
@@ -16,7 +17,17 @@ export const MODELS: Readonly<Record<ResourceName, ResourceModel>> = {
   Pool: poolModel,
   VmSnapshot: vmSnapshotModel,
   Backup: backupModel,
+  Quota: quotaModel,
 };
 
-export { backupModel, machineModel, poolModel, rackModel, regionModel, virtualMachineModel, vmSnapshotModel };
+export {
+  backupModel,
+  machineModel,
+  poolModel,
+  quotaModel,
+  rackModel,
+  regionModel,
+  virtualMachineModel,
+  vmSnapshotModel,
+};
 export * from "./resource-model";

@@ -33,7 +33,8 @@ export type ResourceName =
   | "VirtualMachine"
   | "Pool"
   | "VmSnapshot"
-  | "Backup";
+  | "Backup"
+  | "Quota";
 
 /** What rules are told about the values they judge. */
 export interface RuleContext {

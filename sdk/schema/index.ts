@@ -10,3 +10,4 @@ export * from "./region";
 export * from "./snapshot";
 export * from "./tenant";
 export * from "./vm";
+export * from "./quota";

@@ -6,8 +6,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Kysely } from "kysely";
 import pino from "pino";
+import type { Clock } from "../../backend/region/clock";
 import { buildRegion, type RegionApp } from "../../backend/region/server";
+import type { Database } from "../../backend/region/store/database";
 import { own } from "./run-dirs";
 
 export const ADMIN_KEY = "fbx_test_admin_key_0123456789abcdef";
@@ -21,7 +24,7 @@ export interface TestRegion {
 }
 
 export async function startTestRegion(
-  opts: { databaseUrl?: string; dataDir?: string } = {},
+  opts: { databaseUrl?: string; dataDir?: string; clock?: Clock } = {},
 ): Promise<TestRegion> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "fibrix-region-"));
   const region = await buildRegion({
@@ -29,6 +32,7 @@ export async function startTestRegion(
     databaseUrl: opts.databaseUrl,
     adminKey: ADMIN_KEY,
     logger: pino({ level: "silent" }),
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
   await region.app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = region.app.server.address() as { port: number };
@@ -84,7 +88,7 @@ export interface RegionProcess {
 export async function startRegionProcess(
   dataDir: string,
   databaseUrl?: string,
-  opts: { listen?: string; args?: string[] } = {},
+  opts: { listen?: string; args?: string[]; env?: Record<string, string> } = {},
 ): Promise<RegionProcess> {
   const args = [
     join(__dirname, "../../bin/fibrix.js"),
@@ -100,7 +104,7 @@ export async function startRegionProcess(
   if (databaseUrl) args.push("--database", databaseUrl);
   if (opts.args) args.push(...opts.args);
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, FIBRIX_ADMIN_KEY: ADMIN_KEY, FIBRIX_LOG_LEVEL: "warn" },
+    env: { ...process.env, FIBRIX_ADMIN_KEY: ADMIN_KEY, FIBRIX_LOG_LEVEL: "warn", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   if (child.pid !== undefined) own("pid", child.pid);
@@ -142,7 +146,7 @@ export async function startRegionProcess(
  * store, since tests of the region do not boot real hardware).
  */
 export async function addVmHost(
-  r: TestRegion,
+  r: TestRegion | { api: string; db: Kysely<Database> },
   opts: {
     rackId: string;
     poolId: string;
@@ -167,7 +171,7 @@ export async function addVmHost(
     },
   });
   if (res.status !== 201) throw new Error(`addVmHost: ${JSON.stringify(res.body)}`);
-  await r.region.ctx.store.db
+  await ("db" in r ? r.db : r.region.ctx.store.db)
     .updateTable("machines")
     .set({
       status: "Deployed",

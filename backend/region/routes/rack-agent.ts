@@ -200,11 +200,16 @@ export function rackAgentRoutes(app: FastifyInstance, ctx: RegionContext): void 
           })
           .where("id", "=", id)
           .execute();
-        const dns = await applyOutcome(trx, t, {
-          ok: body.ok,
-          result: body.result ?? {},
-          ...(error ? { error } : {}),
-        });
+        const dns = await applyOutcome(
+          trx,
+          t,
+          {
+            ok: body.ok,
+            result: body.result ?? {},
+            ...(error ? { error } : {}),
+          },
+          ctx.clock,
+        );
         // A machine deployed as a VM host gets the catalogue's images (a no-op for other deploys).
         if (t.kind === "deploy" && body.ok) wake = await queueImportsForHost(trx, ctx.secrets, t.objectId);
         if (t.kind === "backup.create" && body.ok) wake = await pruneBackups(trx, ctx.secrets, t);

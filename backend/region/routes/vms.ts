@@ -12,6 +12,8 @@ import { Vm, VmCreate, VmStatus, VmUpdate } from "../../../sdk/schema/vm";
 import { actorOf, type Principal } from "../auth";
 import { checkIfMatch, nowIso, page, principalOf, type RegionContext, withEtag } from "../context";
 import { appendEvent } from "../events";
+import { delta, vmAmounts } from "../quota-arithmetic";
+import { checkQuota } from "../quota-check";
 import { newId } from "../ids";
 import { idempotent, scopeOf } from "../idempotency";
 import type { Database, VmTable } from "../store/database";
@@ -150,6 +152,7 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
         const placed = placeVm(state, ask, pool.name);
         // A refusal creates nothing: the caller can fix the request and retry.
         if (!placed.ok) throw new ConflictError(placed.reason, "NO_CAPACITY");
+        await checkQuota(trx, tenantId, body.poolId, vmAmounts(body));
         const host = hosts.get(placed.hostId)!;
         const now = nowIso();
         const row: VmTable = {
@@ -327,6 +330,13 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
             );
           }
         }
+        if (resized)
+          await checkQuota(
+            trx,
+            v.tenantId,
+            v.poolId,
+            delta(vmAmounts({ cores: v.cores, memoryMiB: v.memoryMib, diskGiB: v.diskGib }), vmAmounts(size)),
+          );
         const set: Partial<VmTable> = {
           cores: size.cores,
           memoryMib: size.memoryMiB,

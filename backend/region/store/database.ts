@@ -191,6 +191,38 @@ export interface ImageHostTable {
   updatedAt: string;
 }
 
+/** Limits of a tenant (poolId null) or of a tenant in one pool; null = no limit. */
+export interface QuotaTable extends Versioned {
+  id: string;
+  /** `tenantId/poolId`, or `tenantId/*` tenant-wide: unique (a NULL pool would not be). */
+  scope: string;
+  tenantId: string;
+  poolId: string | null;
+  vms: number | null;
+  cores: number | null;
+  memoryMib: number | null;
+  diskGib: number | null;
+  publicIps: number | null;
+  networks: number | null;
+  snapshots: number | null;
+  description: string;
+}
+/** One billed state of a VM over [startMs, endMs); endMs null while it lasts. */
+export interface UsageIntervalTable {
+  id: string;
+  vmId: string;
+  vmName: string;
+  tenantId: string;
+  poolId: string;
+  state: string;
+  cores: number;
+  memoryMib: number;
+  diskGib: number;
+  publicIps: number;
+  /** Epoch ms (bigint: PostgreSQL hands it back as a string; Number() it). */
+  startMs: number | string;
+  endMs: number | string | null;
+}
 /** A VM's disk snapshot: an internal qcow2 snapshot tagged with the id, on the VM's disk. */
 export interface VmSnapshotTable extends Versioned {
   id: string;
@@ -250,4 +282,6 @@ export interface Database {
   idempotencyKeys: IdempotencyTable;
   machineSensors: SensorTable;
   machineSel: SelTable;
+  quotas: QuotaTable;
+  usageIntervals: UsageIntervalTable;
 }

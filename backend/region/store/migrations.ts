@@ -3,7 +3,7 @@
  * never edit a released one. Written once for both dialects: only the event id column
  * differs (SQLite autoincrement vs PostgreSQL identity).
  */
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 import type { Dialect } from "./open";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
@@ -274,6 +274,65 @@ const machineListIndex: Migration = {
 };
 
 /**
+ * Quotas (one row per tenant, or tenant × pool: `scope` is unique because a NULL pool would not
+ * be) and the usage ledger: one interval per VM per billed state, the open one (no end) closed
+ * by the next confirmed change in the same transaction. Times are epoch milliseconds so both
+ * engines can add up resource-seconds in SQL.
+ */
+const quotasUsage: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable("quotas")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("scope", "text", (c) => c.notNull().unique())
+      .addColumn("tenant_id", "text", (c) => c.notNull().references("tenants.id").onDelete("cascade"))
+      .addColumn("pool_id", "text", (c) => c.references("pools.id").onDelete("cascade"))
+      .addColumn("vms", "integer")
+      .addColumn("cores", "integer")
+      .addColumn("memory_mib", "integer")
+      .addColumn("disk_gib", "integer")
+      .addColumn("public_ips", "integer")
+      .addColumn("networks", "integer")
+      .addColumn("snapshots", "integer")
+      .addColumn("description", "text", (c) => c.notNull())
+      .addColumn("version", "integer", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addColumn("updated_at", "text", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("quotas_tenant").on("quotas").column("tenant_id").execute();
+    // No foreign keys: the ledger outlives the VMs and tenants it bills.
+    await db.schema
+      .createTable("usage_intervals")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("vm_id", "text", (c) => c.notNull())
+      .addColumn("vm_name", "text", (c) => c.notNull())
+      .addColumn("tenant_id", "text", (c) => c.notNull())
+      .addColumn("pool_id", "text", (c) => c.notNull())
+      .addColumn("state", "text", (c) => c.notNull())
+      .addColumn("cores", "integer", (c) => c.notNull())
+      .addColumn("memory_mib", "integer", (c) => c.notNull())
+      .addColumn("disk_gib", "integer", (c) => c.notNull())
+      .addColumn("public_ips", "integer", (c) => c.notNull())
+      .addColumn("start_ms", "bigint", (c) => c.notNull())
+      .addColumn("end_ms", "bigint")
+      .execute();
+    // At most one open interval per VM: two replicas closing the same one cannot both commit.
+    await db.schema
+      .createIndex("usage_intervals_open")
+      .on("usage_intervals")
+      .column("vm_id")
+      .unique()
+      .where(sql.ref("end_ms"), "is", null)
+      .execute();
+    await db.schema
+      .createIndex("usage_intervals_tenant")
+      .on("usage_intervals")
+      .columns(["tenant_id", "start_ms"])
+      .execute();
+  },
+};
+
+/**
  * VM snapshots (internal qcow2 snapshots of a VM's disk; the region is their catalogue) and
  * backups (files in the rack's backup store, with the figures of their manifest).
  */
@@ -336,6 +395,7 @@ class StaticProvider implements MigrationProvider {
       "0002_tasks_and_vm_hosts": tasksAndVmHosts,
       "0003_images": images,
       "0004_machine_list_index": machineListIndex,
+      "0006_quotas_usage": quotasUsage,
       "0007_snapshots_backups": snapshotsBackups,
     };
   }

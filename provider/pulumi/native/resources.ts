@@ -10,6 +10,7 @@ import type { DiffRules } from "../diff-plan";
 import type { ResourceHooks } from "../resource-hooks";
 import { MACHINE_DIFF, MachineInputs, machineHooks } from "../machine";
 import { POOL_DIFF, PoolInputs, poolHooks } from "../pool";
+import { QUOTA_DIFF, QuotaInputs, quotaHooks } from "../quota";
 import { RACK_DIFF, RackInputs, rackHooks } from "../rack";
 import { REGION_DIFF, RegionInputs, regionHooks } from "../region";
 import { VM_DIFF, VirtualMachineInputs, virtualMachineHooks } from "../virtual-machine";
@@ -74,6 +75,7 @@ export const RESOURCES: readonly NativeResource[] = [
   resource("Pool", erase(poolHooks), POOL_DIFF, PoolInputs),
   resource("VmSnapshot", vmSnapshotHooks, VM_SNAPSHOT_DIFF, VmSnapshotInputs),
   resource("Backup", backupHooks, BACKUP_DIFF, BackupInputs),
+  resource("Quota", erase(quotaHooks), QUOTA_DIFF, QuotaInputs),
 ];
 
 /** The package's data functions (the Terraform data sources' twins), served by Invoke. */

@@ -6,6 +6,7 @@ export { Backup, type BackupArgs } from "./backup";
 export { Machine, type MachineArgs } from "./machine";
 export { Pool, type PoolArgs } from "./pool";
 export { Provider, type ProviderArgs } from "./provider";
+export { Quota, type QuotaArgs } from "./quota";
 export { Rack, type RackArgs } from "./rack";
 export { Region, type RegionArgs } from "./region";
 export { VirtualMachine, type VirtualMachineArgs } from "./virtual-machine";

@@ -401,6 +401,28 @@ export interface PoolUsed {
   diskGiB: number;
 }
 
+/** QuotaUsed, as a program declares it. */
+export interface QuotaUsedArgs {
+  vms: pulumi.Input<number>;
+  cores: pulumi.Input<number>;
+  memoryMiB: pulumi.Input<number>;
+  diskGiB: pulumi.Input<number>;
+  publicIps: pulumi.Input<number>;
+  networks: pulumi.Input<number>;
+  snapshots: pulumi.Input<number>;
+}
+
+/** QuotaUsed, as the provider returns it. */
+export interface QuotaUsed {
+  vms: number;
+  cores: number;
+  memoryMiB: number;
+  diskGiB: number;
+  publicIps: number;
+  networks: number;
+  snapshots: number;
+}
+
 /** RackDhcpRange, as a program declares it. */
 export interface RackDhcpRangeArgs {
   /** IPv4 address */

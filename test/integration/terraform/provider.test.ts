@@ -105,6 +105,7 @@ test("GetProviderSchema describes every resource and data source, secrets marked
   expect(Object.keys(s.resources).sort()).toEqual([
     "fibrix_machine",
     "fibrix_pool",
+    "fibrix_quota",
     "fibrix_rack",
     "fibrix_region",
     "fibrix_virtual_machine",

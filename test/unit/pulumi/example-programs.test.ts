@@ -94,6 +94,7 @@ describe("examples/pulumi-operator", () => {
       {
         "fibrix-example:bmcs": JSON.stringify(["10.20.0.21", "10.20.0.22"]),
         "fibrix-example:bmcPassword": "calvin",
+        "fibrix-example:customerTenant": "ten_00000000000000c1",
       },
       ["fibrix-example:bmcPassword"],
     );
@@ -111,6 +112,11 @@ describe("examples/pulumi-operator", () => {
       gateway: "10.20.0.1",
     });
     expect(ofType("Pool")[0]!.inputs).toMatchObject({ name: "gold", cpuOvercommit: 4 });
+    expect(ofType("Quota")[0]!.inputs).toMatchObject({
+      tenantId: "ten_00000000000000c1",
+      vms: 10,
+      cores: 20,
+    });
 
     await Promise.all(program.machines.map((m) => value(m.id)));
     const machines = ofType("Machine").sort((a, b) => a.name.localeCompare(b.name));

@@ -47,6 +47,7 @@ test("the package, its tokens and functions", () => {
     [
       "fibrix:index:Machine",
       "fibrix:index:Pool",
+      "fibrix:index:Quota",
       "fibrix:index:Rack",
       "fibrix:index:Region",
       "fibrix:index:VirtualMachine",

@@ -6,6 +6,7 @@ export * as virtualMachine from './virtual-machine';
 export * as pool from './pool';
 export * as vmSnapshot from './vm-snapshot';
 export * as backup from './backup';
+export * as quota from './quota';
 export * as dataFibrixRegions from './data-fibrix-regions';
 export * as dataFibrixPools from './data-fibrix-pools';
 export * as dataFibrixImages from './data-fibrix-images';

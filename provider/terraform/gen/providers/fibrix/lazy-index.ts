@@ -6,6 +6,7 @@ Object.defineProperty(exports, 'virtualMachine', { get: function () { return req
 Object.defineProperty(exports, 'pool', { get: function () { return require('./pool'); } });
 Object.defineProperty(exports, 'vmSnapshot', { get: function () { return require('./vm-snapshot'); } });
 Object.defineProperty(exports, 'backup', { get: function () { return require('./backup'); } });
+Object.defineProperty(exports, 'quota', { get: function () { return require('./quota'); } });
 Object.defineProperty(exports, 'dataFibrixRegions', { get: function () { return require('./data-fibrix-regions'); } });
 Object.defineProperty(exports, 'dataFibrixPools', { get: function () { return require('./data-fibrix-pools'); } });
 Object.defineProperty(exports, 'dataFibrixImages', { get: function () { return require('./data-fibrix-images'); } });
