@@ -41,6 +41,8 @@ export interface VmSpec {
   bridge?: string;
   mac?: string;
   network?: NetworkSpec;
+  /** NICs on tenant networks: bridge, MAC, tap name and the static addressing of the seed. */
+  tenantNics?: TenantNicSpec[];
   userData?: string;
   sshAuthorizedKeys?: string[];
   /** Windows images only; else read from `userData`. */
@@ -51,6 +53,13 @@ export interface VmSpec {
   machine?: "pc" | "q35";
   /** Start after define (default true). */
   start?: boolean;
+}
+
+export interface TenantNicSpec {
+  bridge: string;
+  mac: string;
+  tap: string;
+  network: NetworkSpec;
 }
 
 export interface ComposeOptions {
@@ -116,6 +125,7 @@ export async function composeVm(host: VmHost, spec: VmSpec, opts: ComposeOptions
       userData: spec.userData,
       sshAuthorizedKeys: spec.sshAuthorizedKeys,
       network: spec.network,
+      ...(spec.tenantNics?.length ? { networks: spec.tenantNics.map((n) => n.network) } : {}),
       adminPassword: spec.adminPassword,
     });
     const xml = buildDomainXml({
@@ -129,6 +139,9 @@ export async function composeVm(host: VmHost, spec: VmSpec, opts: ComposeOptions
       disk: { pool: host.pool, volume: diskVol, format: "qcow2", bus: spec.diskBus },
       seed: { pool: host.pool, volume: seedVol },
       nic: spec.bridge !== undefined ? { bridge: spec.bridge, mac: spec.mac } : undefined,
+      ...(spec.tenantNics?.length
+        ? { tenantNics: spec.tenantNics.map(({ bridge, mac, tap }) => ({ bridge, mac, tap })) }
+        : {}),
       guestAgent: true,
       meta: { id: spec.id, tenant: spec.tenant },
     });

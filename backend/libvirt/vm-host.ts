@@ -12,7 +12,7 @@ import {
   parseKeyValues,
   parseTable,
 } from "./virsh-output";
-import { type FibrixDomainMeta, type ParsedDisk, parseDomainXml } from "./domain-xml";
+import { type FibrixDomainMeta, type ParsedDisk, type ParsedInterface, parseDomainXml } from "./domain-xml";
 import { INPUT_FILE, LibvirtError, type VirshRunner, isLibvirtError, virsh as defaultVirsh } from "./virsh";
 import { XMLParser } from "fast-xml-parser";
 
@@ -36,6 +36,8 @@ export interface DomainSummary {
   memoryMiB: number;
   maxMemoryMiB: number;
   disks: ParsedDisk[];
+  /** The domain's NICs (their MACs name tenant taps: backend/rack/tenant-net/names.ts). */
+  interfaces?: ParsedInterface[];
   /** Present only on domains fibrix made. */
   meta?: FibrixDomainMeta;
 }
@@ -213,6 +215,7 @@ export class VirshVmHost implements VmHost {
       memoryMiB: d.memoryMiB,
       maxMemoryMiB: d.maxMemoryMiB,
       disks: d.disks,
+      interfaces: d.interfaces,
     };
     if (d.meta) s.meta = d.meta;
     return s;

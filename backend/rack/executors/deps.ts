@@ -10,6 +10,7 @@ import { Ipmi15ClientPool } from "../../power/ipmi15/client-pool";
 import { createPowerDriver } from "../../power/registry";
 import { TaskError } from "../executor";
 import { KeyedLock } from "../keyed-lock";
+import { type HostShell, localShell } from "../tenant-net/host-shell";
 
 export interface ExecutorDeps {
   ipmiPool: Ipmi15ClientPool;
@@ -24,6 +25,10 @@ export interface ExecutorDeps {
   vmStopTimeoutMs: number;
   /** Base image imports, one at a time per host and image (executors/image-import.ts). */
   imageLocks: KeyedLock;
+  /** Where a VM host's tenant-network commands run (its netns, if it names one). */
+  hostShell(host: VmHostConfig): HostShell;
+  /** Tenant-network changes, one at a time per VM host (executors/host-network.ts). */
+  netLocks: KeyedLock;
 }
 
 export interface DepsOptions {
@@ -53,5 +58,16 @@ export function defaultDeps(vmPrefix = "fibrix-vm-", opts: DepsOptions = {}): Ex
     virsh: opts.virsh ?? virsh,
     vmStopTimeoutMs: opts.vmStopTimeoutMs ?? 60_000,
     imageLocks: new KeyedLock(),
+    hostShell: (h) => {
+      // A host reached over the network needs a HostShell over ssh (not built yet): never
+      // build its tenant networks on the rack's own stack instead.
+      if (/^[a-z]+\+(ssh|tcp|tls|libssh2?):/.test(h.uri))
+        throw new TaskError(
+          "HOST_NET_UNSUPPORTED",
+          `tenant networks on remote VM host ${h.uri} need an ssh shell`,
+        );
+      return localShell(h.netns);
+    },
+    netLocks: new KeyedLock(),
   };
 }

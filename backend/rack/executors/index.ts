@@ -15,6 +15,7 @@ import { powerExecutor } from "./power";
 import { releaseExecutor } from "./release";
 import { vmCreateExecutor } from "./vm-create";
 import { vmDeleteExecutor } from "./vm-delete";
+import { vmNetworkExecutor } from "./vm-network";
 import { vmPowerExecutor } from "./vm-power";
 import { vmUpdateExecutor } from "./vm-update";
 
@@ -28,6 +29,7 @@ export function defaultExecutors(deps: ExecutorDeps, boot?: BootServices): Execu
     vmPowerExecutor(deps),
     vmDeleteExecutor(deps),
     hostReconcileExecutor(deps),
+    vmNetworkExecutor(deps),
     imageImportExecutor(deps),
     ...(boot ? [commissionExecutor(deps, boot), deployExecutor(deps, boot)] : []),
   ];

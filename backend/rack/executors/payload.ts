@@ -3,7 +3,10 @@
  * region builds payloads, but a rack must not act on a malformed one: a missing or mistyped
  * field is a BAD_PAYLOAD failure, before anything is touched. Pure.
  */
-import type { VmHostConfig } from "../../../sdk/schema/machine";
+import { type Static, type TSchema, Type } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+import { VmHostConfig } from "../../../sdk/schema/machine";
+import { HostNetwork, TenantNic } from "../../../sdk/schema/tenant-network-payload";
 import { TaskError } from "../executor";
 
 export type Payload = Record<string, unknown>;
@@ -52,5 +55,48 @@ export function hostConfig(p: Payload, kind: string): VmHostConfig {
   const uri = str(o, "uri", kind);
   const storagePool = optStr(o, "storagePool", kind);
   const bridge = optStr(o, "bridge", kind);
-  return { uri, ...(storagePool ? { storagePool } : {}), ...(bridge ? { bridge } : {}) };
+  const netns = optStr(o, "netns", kind);
+  const fabric =
+    o.fabric === undefined || o.fabric === null
+      ? undefined
+      : checked(o, "fabric", kind, FABRIC, "host.fabric");
+  return {
+    uri,
+    ...(storagePool ? { storagePool } : {}),
+    ...(bridge ? { bridge } : {}),
+    ...(fabric ? { fabric } : {}),
+    ...(netns ? { netns } : {}),
+  };
+}
+
+const FABRIC = VmHostConfig.properties.fabric;
+const NICS = Type.Array(TenantNic);
+const NETWORKS = Type.Array(HostNetwork);
+
+function checked<S extends TSchema>(
+  p: Payload,
+  field: string,
+  kind: string,
+  schema: S,
+  name = field,
+): Static<S> {
+  const v = p[field];
+  if (!Value.Check(schema, v)) {
+    const first = [...Value.Errors(schema, v)][0];
+    throw new TaskError(
+      "BAD_PAYLOAD",
+      `${kind} task: ${name}${first ? `${first.path}: ${first.message}` : " is malformed"}`,
+    );
+  }
+  return v as Static<S>;
+}
+
+/** The VM's tenant NICs, or undefined when the payload has none (a VM on host.bridge, as before). */
+export function optNics(p: Payload, kind: string): TenantNic[] | undefined {
+  return p.nics === undefined || p.nics === null ? undefined : checked(p, "nics", kind, NICS);
+}
+
+/** The tenant networks the host must carry, or undefined when the payload names none. */
+export function optNetworks(p: Payload, kind: string): HostNetwork[] | undefined {
+  return p.networks === undefined || p.networks === null ? undefined : checked(p, "networks", kind, NETWORKS);
 }

@@ -6,13 +6,21 @@
  * the task out again when a rack died holding it: an existing domain of this VM is success (and
  * is started if it should run); on a second attempt, a half-made VM of the dead one (volumes,
  * no domain) is cleared first. A failed compose has created nothing, so the region gives the capacity back.
- * Result: { ip, domain }.
+ * With tenant NICs (`nics`, `networks`: sdk/schema/tenant-network-payload.ts) the VM is only on
+ * its tenant networks: the host first carries `networks`, the NICs' nftables rules are written
+ * (before the taps exist, so no frame passes unfiltered), then the domain gets one interface per
+ * NIC and the seed a network-config with the addresses IPAM assigned; a failed compose takes the
+ * rules away again. All under the host's network lock (executors/host-network.ts).
+ * Result: { ip, domain } (+ addresses with NICs: the guest's addresses are the payload's).
  */
 import { composeVm, destroyVm } from "../../libvirt/compose";
 import type { Executor } from "../executor";
 import type { ExecutorDeps } from "./deps";
 import { ensureImage, imageSourceOf } from "./image-import";
-import { optPowerState, optStr, posInt, str, strList } from "./payload";
+import { applyNetworks, applyVmRules, removeVmRules } from "../tenant-net/apply";
+import { nicSpec } from "../tenant-net/nic-spec";
+import { fabricOf, withHostNet } from "./host-network";
+import { hostConfig, optNetworks, optNics, optPowerState, optStr, posInt, str, strList } from "./payload";
 import { findDomain, firstIpv4, vmTarget } from "./vm-target";
 
 const GiB = 1024 ** 3;
@@ -36,12 +44,33 @@ export function vmCreateExecutor(deps: ExecutorDeps): Executor {
         start: optPowerState(p, KIND) !== "off",
       };
       const userData = optStr(p, "userData", KIND);
-      const bridge = (p.host as { bridge?: string }).bridge;
+      const cfg = hostConfig(p, KIND);
+      const nics = optNics(p, KIND);
+      // Tenant NICs replace the host bridge: a NIC there would bypass the tenant's isolation.
+      const bridge = nics ? undefined : cfg.bridge;
+      const tenantNet = nics
+        ? {
+            nics,
+            networks: optNetworks(p, KIND) ?? [],
+            fabric: fabricOf(cfg, KIND),
+            shell: deps.hostShell(cfg),
+          }
+        : undefined;
+      const addresses = nics?.map((n) => n.ipv4);
+      const ipOf = async () => addresses?.[0] ?? (await firstIpv4(host, domain));
+      const withNet = <T>(fn: () => Promise<T>): Promise<T> =>
+        tenantNet ? withHostNet(deps, cfg, fn) : fn();
+      const carryNetworks = async () => {
+        if (!tenantNet) return;
+        await applyNetworks(tenantNet.shell, tenantNet.fabric, tenantNet.networks);
+        await applyVmRules(tenantNet.shell, tenantNet.nics, tenantNet.fabric.uplinkDevice);
+      };
       const existing = await findDomain(host, domain);
       if (existing) {
-        // An earlier attempt got this far; finish what it may not have (the start).
+        // An earlier attempt got this far; finish what it may not have (its networks, the start).
+        await withNet(carryNetworks);
         if (spec.start && existing.state === "shutoff") await host.startDomain(domain);
-        return { domain, ip: await firstIpv4(host, domain), existed: true };
+        return { domain, ip: await ipOf(), existed: true, ...(addresses ? { addresses } : {}) };
       }
       // The region names the catalogue's source: a VM placed on a host whose import of the
       // image has not run yet (or is running) gets it first, instead of failing.
@@ -58,16 +87,30 @@ export function vmCreateExecutor(deps: ExecutorDeps): Executor {
       }
       signal.throwIfAborted();
       await progress(`composing ${domain} on ${host.uri} (pool ${host.pool})`);
-      await composeVm(
-        host,
-        {
-          ...spec,
-          ...(bridge ? { bridge } : {}),
-          ...(userData ? { userData } : {}),
-        },
-        { prefix: deps.vmPrefix },
-      );
-      return { domain, ip: await firstIpv4(host, domain) };
+      await withNet(async () => {
+        await carryNetworks();
+        try {
+          await composeVm(
+            host,
+            {
+              ...spec,
+              ...(bridge ? { bridge } : {}),
+              ...(nics ? { tenantNics: nics.map(nicSpec) } : {}),
+              ...(userData ? { userData } : {}),
+            },
+            { prefix: deps.vmPrefix },
+          );
+        } catch (e) {
+          // A failed compose created nothing: neither do its rules stay.
+          if (tenantNet)
+            await removeVmRules(
+              tenantNet.shell,
+              tenantNet.nics.map((n) => n.mac),
+            ).catch(() => {});
+          throw e;
+        }
+      });
+      return { domain, ip: await ipOf(), ...(addresses ? { addresses } : {}) };
     },
   };
 }
