@@ -4,9 +4,9 @@
  * field is a BAD_PAYLOAD failure, before anything is touched. Pure.
  */
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
-import { Value } from "@sinclair/typebox/value";
 import { VmHostConfig } from "../../../sdk/schema/machine";
 import { HostNetwork, TenantNic } from "../../../sdk/schema/tenant-network-payload";
+import { schemaErrors } from "../../../sdk/model/input-check";
 import { TaskError } from "../executor";
 
 export type Payload = Record<string, unknown>;
@@ -81,13 +81,9 @@ function checked<S extends TSchema>(
   name = field,
 ): Static<S> {
   const v = p[field];
-  if (!Value.Check(schema, v)) {
-    const first = [...Value.Errors(schema, v)][0];
-    throw new TaskError(
-      "BAD_PAYLOAD",
-      `${kind} task: ${name}${first ? `${first.path}: ${first.message}` : " is malformed"}`,
-    );
-  }
+  // ajv, as the region validates (TypeBox's own checker does not know the schemas' enums).
+  const first = schemaErrors(schema, v, { unknown: () => false })[0];
+  if (first) throw new TaskError("BAD_PAYLOAD", `${kind} task: ${name}${first.field}: ${first.reason}`);
   return v as Static<S>;
 }
 
