@@ -36,6 +36,8 @@ export async function settleHostNetworks(
   networks: readonly HostNetwork[],
   kind: string,
 ): Promise<HostNetSettled> {
+  // A host without a fabric never got anything of ours: nothing to carry is nothing to do.
+  if (!cfg.fabric && networks.length === 0) return { commands: 0, kept: [], rulesRemoved: false };
   const fabric = fabricOf(cfg, kind);
   const shell = deps.hostShell(cfg);
   return withHostNet(deps, cfg, async () => {
