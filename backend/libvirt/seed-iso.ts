@@ -38,6 +38,8 @@ export interface NetworkSpec {
   mac?: string;
   /** Omit for DHCP. */
   static?: StaticAddressing;
+  /** The link MTU (a tenant network over VXLAN has less than 1500). */
+  mtu?: number;
 }
 
 export interface NoCloudInput {
@@ -105,6 +107,11 @@ export function buildNetworkConfigs(nets: readonly NetworkSpec[]): string {
       l.push("    match:", `      macaddress: ${q(net.mac.toLowerCase())}`, `    set-name: eth${i}`);
     } else {
       l.push("    match:", `      name: ${q("e*")}`);
+    }
+    if (net.mtu !== undefined) {
+      if (!Number.isInteger(net.mtu) || net.mtu < 576 || net.mtu > 9000)
+        throw new SeedError("INVALID_SEED", `invalid MTU ${net.mtu}`);
+      l.push(`    mtu: ${net.mtu}`);
     }
     const st = net.static;
     if (!st) {

@@ -22,7 +22,7 @@ export const READY = "FIBRIX-GUEST-READY";
 export const GUEST_MODULES = ["virtio_pci", "virtio_net", "ata_piix", "sr_mod", "isofs"];
 
 // The parser reads what backend/libvirt/seed-iso.ts buildNetworkConfigs writes: per `nicN:`
-// block its macaddress, its first address and the default route's `via`.
+// block its macaddress, its first address, its mtu and the default route's `via`.
 export const GUEST_INIT = `#!/bin/sh
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -38,18 +38,19 @@ mount -t iso9660 -o ro /dev/sr0 /seed || echo "fibrix-guest: no seed"
 hostname "$(sed -n 's/^local-hostname: "\\(.*\\)"$/\\1/p' /seed/meta-data)"
 ip link set lo up
 awk '
-  /^  nic[0-9]+:/ { if (mac != "") print mac, addr, gw; mac = ""; addr = ""; gw = "" }
+  /^  nic[0-9]+:/ { if (mac != "") print mac, addr, (mtu == "" ? 1500 : mtu), gw; mac = ""; addr = ""; gw = ""; mtu = "" }
   /macaddress:/ { v = $2; gsub(/"/, "", v); mac = v }
   $1 == "-" && $2 ~ /^"/ && addr == "" { v = $2; gsub(/"/, "", v); addr = v }
   /via:/ { v = $2; gsub(/"/, "", v); gw = v }
-  END { if (mac != "") print mac, addr, gw }
+  /^    mtu:/ { mtu = $2 }
+  END { if (mac != "") print mac, addr, (mtu == "" ? 1500 : mtu), gw }
 ' /seed/network-config > /tmp/nics
-while read mac addr gw; do
+while read mac addr mtu gw; do
   for d in /sys/class/net/*; do
     [ "$(cat $d/address)" = "$mac" ] || continue
     dev=\${d##*/}
     ip addr add "$addr" dev "$dev"
-    ip link set "$dev" up
+    ip link set "$dev" mtu "$mtu" up
     [ -n "$gw" ] && ip route add default via "$gw" dev "$dev"
     echo "fibrix-guest: $dev $mac $addr"
   done

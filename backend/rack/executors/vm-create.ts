@@ -95,7 +95,13 @@ export function vmCreateExecutor(deps: ExecutorDeps): Executor {
             {
               ...spec,
               ...(bridge ? { bridge } : {}),
-              ...(nics ? { tenantNics: nics.map(nicSpec) } : {}),
+              ...(tenantNet
+                ? {
+                    tenantNics: tenantNet.nics.map((n) =>
+                      nicSpec(n, tenantNet.networks.find((w) => w.networkId === n.networkId)?.mtu),
+                    ),
+                  }
+                : {}),
               ...(userData ? { userData } : {}),
             },
             { prefix: deps.vmPrefix },

@@ -1,13 +1,14 @@
 /**
  * A TenantNic as compose needs it (backend/libvirt/compose.ts TenantNicSpec): the network's
  * bridge, the NIC's MAC and tap, and the static addressing the seed's network-config gives the
- * guest (the address IPAM assigned, the network's prefix, gateway and DNS). Pure.
+ * guest (the address IPAM assigned, the network's prefix, gateway and DNS, and the network's
+ * MTU from the host's HostNetwork: over VXLAN a guest at 1500 would lose its large frames). Pure.
  */
 import type { TenantNic } from "../../../sdk/schema/tenant-network-payload";
 import type { TenantNicSpec } from "../../libvirt/compose";
 import { bridgeName, tapName } from "./names";
 
-export function nicSpec(nic: TenantNic): TenantNicSpec {
+export function nicSpec(nic: TenantNic, mtu?: number): TenantNicSpec {
   const mac = nic.mac.toLowerCase();
   return {
     bridge: bridgeName(nic.segment),
@@ -15,6 +16,7 @@ export function nicSpec(nic: TenantNic): TenantNicSpec {
     tap: tapName(mac),
     network: {
       mac,
+      ...(mtu !== undefined ? { mtu } : {}),
       static: {
         addresses: [`${nic.ipv4}/${nic.prefixLength}`],
         ...(nic.gateway ? { gateway4: nic.gateway } : {}),

@@ -36,6 +36,7 @@ import { schemaErrors } from "../../../sdk/model/input-check";
 import { defaultDeps } from "../../../backend/rack/executors/deps";
 import { defaultExecutors } from "../../../backend/rack/executors/index";
 import { tapName } from "../../../backend/rack/tenant-net/names";
+import { vmNftScript } from "../../../backend/rack/tenant-net/nft-plan";
 import { parseNftRuleset } from "../../../backend/rack/tenant-net/nft-state";
 import type { VmHostConfig } from "../../../sdk/schema/machine";
 import { HostNetwork, type IngressRulePayload, TenantNic } from "../../../sdk/schema/tenant-network-payload";
@@ -237,6 +238,7 @@ maybe("tenant networks on two VM hosts joined by a fabric link", () => {
     }
     image = join(work, "tenant-guest.img");
     copyFileSync(await buildTenantGuestImage(CACHE), image);
+    const t0 = Date.now();
     for (const h of [0, 1] as const) {
       const dir = join(work, `libvirtd${h + 1}`);
       daemons[h] = await startPrivateLibvirtd(dir, { netns: NS[h] });
@@ -253,6 +255,7 @@ maybe("tenant networks on two VM hosts joined by a fabric link", () => {
         fabric: { underlayDevice: "fab0", underlayAddress: UNDERLAY[h] },
       };
     }
+    console.log(`two libvirtds in their namespaces answered after ${Date.now() - t0} ms`);
     const deps = defaultDeps(PREFIX, { vmStopTimeoutMs: 5_000 });
     executors = new Map(defaultExecutors(deps).map((e) => [e.kind, e]));
   }, 900_000);
@@ -272,6 +275,7 @@ maybe("tenant networks on two VM hosts joined by a fabric link", () => {
 
   it("creates three guests whose addresses are the payload's", async () => {
     const placed: Guest[] = [];
+    const t0 = Date.now();
     for (const g of GUESTS) {
       placed.push(g);
       const r = await runTask("vm.create", createPayload(g, placed));
@@ -288,11 +292,17 @@ maybe("tenant networks on two VM hosts joined by a fabric link", () => {
       const c = GuestConsole.open(daemons[g.host]!.uri, domainOf(g));
       consoles.set(g.vmId, c);
     }
+    const created = Date.now();
     for (const g of GUESTS) await con(g).waitFor(new RegExp(READY), 300_000);
+    console.log(
+      `3 vm.create with tenant NICs: ${created - t0} ms; guests configured from their seeds after ${Date.now() - created} ms more`,
+    );
     for (const g of GUESTS) {
       expect(con(g).text).toContain(`fibrix-guest: eth0 ${g.mac} ${g.ipv4}/24`);
       const addr = await con(g).run("ip -4 -o addr show dev eth0");
       expect(addr.output).toMatch(new RegExp(`inet ${g.ipv4.replace(/\./g, "\\.")}/24 `));
+      // The network's MTU, from the seed: room for the VXLAN header on the fabric.
+      expect((await con(g).run("cat /sys/class/net/eth0/mtu")).output.trim()).toBe(String(MTU));
     }
     // What the host carries: per network a bridge and a VXLAN device, head-end replication to the peer.
     expect(ourLinks(NS[0]).sort()).toEqual(
@@ -333,9 +343,12 @@ maybe("tenant networks on two VM hosts joined by a fabric link", () => {
     expect(ping.output).toMatch(/3 packets transmitted, 3 packets received/);
     const back = await con(A1).run(`ping -c 2 -W 3 ${A2.ipv4}`);
     expect(back.status).toBe(0);
+    // A full-size frame at the network's MTU crosses too (1422 + 28 = 1450).
+    expect((await con(A1).run(`ping -c 1 -W 3 -s 1422 ${A2.ipv4}`)).status).toBe(0);
     const page = await con(A2).run(served(A1));
     expect(page.output).toContain(A1.vmId.replace("_", "-"));
     expect((await con(A2).run(get(A1.ipv4, 8080))).status).toBe(0);
+    // A1's group admits no TCP from port 9090: A2's answers come back in only as established.
     expect((await con(A1).run(get(A2.ipv4, 9090))).status).toBe(0);
     // It really crossed the fabric: VXLAN frames left host 2 on its underlay device.
     const tx = JSON.parse(ip(NS[1], ["-j", "-s", "link", "show", "fxva1"])) as {
@@ -351,7 +364,9 @@ maybe("tenant networks on two VM hosts joined by a fabric link", () => {
     const closed = await con(A2).run(get(A1.ipv4, 9090));
     expect(closed.status).not.toBe(0);
     // The SYNs to 9090 were dropped by A1's group (the server listens: without the group it answers).
-    expect(ourCounter(NS[0], `sg_${tapName(A1.mac)}`, "sg-drop")).toBeGreaterThan(before);
+    const dropped = ourCounter(NS[0], `sg_${tapName(A1.mac)}`, "sg-drop") - before;
+    expect(dropped).toBeGreaterThan(0);
+    console.log(`A1's security group dropped ${dropped} packet(s) to port 9090`);
     const local = await con(A1).run(get("127.0.0.1", 9090));
     expect(local.status).toBe(0);
   }, 300_000);
@@ -395,8 +410,56 @@ maybe("tenant networks on two VM hosts joined by a fabric link", () => {
     const after =
       ourCounter(NS[1], `out_${tap}`, "spoof-ip") + ourCounter(NS[1], `out_${tap}`, "spoof-arp-ip");
     expect(after).toBeGreaterThanOrEqual(before + 3);
+    console.log(`spoofed packets dropped on host 2: ${after - before}; seen on either host: 0`);
     for (const ns of NS) expect(testCounters(ns)["spoofed"]).toBe(0);
     // A2's real address still works.
+    expect((await con(A2).run(`ping -c 1 -W 3 ${A1.ipv4}`)).status).toBe(0);
+  }, 300_000);
+
+  it("re-applying changes nothing; a reconcile removes what no VM uses and keeps what one does", async () => {
+    const again = await runTask("vm.network", {
+      vmId: A2.vmId,
+      host: hosts[1],
+      nics: [nicOf(A2)],
+      networks: networksOf(1, GUESTS),
+    });
+    expect(again).toEqual({ commands: 0, kept: [], rulesRemoved: false });
+    // Leftovers of a network and a VM host 2 no longer has (a crash between steps).
+    ip(NS[1], ["link", "add", "fxbff", "type", "bridge"]);
+    ip(NS[1], [
+      "link",
+      "add",
+      "fxvff",
+      "type",
+      "vxlan",
+      "id",
+      "255",
+      "local",
+      UNDERLAY[1],
+      "dstport",
+      "4789",
+      "dev",
+      "fab0",
+    ]);
+    ip(NS[1], ["link", "set", "fxvff", "master", "fxbff"]);
+    const ghost = {
+      ...nicOf(A2),
+      mac: "52:54:00:0f:0f:0f",
+      ipv4: "10.10.0.250",
+      segment: { kind: "vxlan" as const, vni: 0xff },
+    };
+    nft(NS[1], ["-f", "-"], vmNftScript([ghost], parseNftRuleset(nft(NS[1], ["-j", "list", "ruleset"]))));
+    const r = await runTask("host.reconcile", {
+      machineId: "mch_0000000000000002",
+      host: hosts[1],
+      vms: [{ id: A2.vmId, tenant: "ten_000000000000000a", vcpus: 1, memoryMiB: 128, powerState: "on" }],
+      networks: networksOf(1, GUESTS),
+    });
+    expect(r).toMatchObject({ unreachable: false, network: { rulesRemoved: true, kept: [] } });
+    expect(ourLinks(NS[1]).sort()).toEqual(["fxba1", "fxva1", tapName(A2.mac)].sort());
+    const chains = parseNftRuleset(nft(NS[1], ["-j", "list", "ruleset"])).chains.map((c) => c.name);
+    expect(chains).not.toContain(`sg_${tapName(ghost.mac)}`);
+    expect(chains).toContain(`sg_${tapName(A2.mac)}`);
     expect((await con(A2).run(`ping -c 1 -W 3 ${A1.ipv4}`)).status).toBe(0);
   }, 300_000);
 

@@ -90,6 +90,8 @@ describe("a tenant NIC in the domain and in the seed", () => {
     });
     const bare = nicSpec({ ...nic, gateway: null, dns: [] });
     expect(bare.network.static).toEqual({ addresses: ["10.10.0.2/24"] });
+    expect(bare.network.mtu).toBeUndefined();
+    expect(nicSpec(nic, 1450).network.mtu).toBe(1450);
   });
 
   it("puts one bridge interface per tenant NIC in the domain, with its MAC and tap, and reads them back", () => {
@@ -196,6 +198,8 @@ describe("a tenant NIC in the domain and in the seed", () => {
     // One NIC: exactly what buildNetworkConfig always wrote.
     expect(buildNetworkConfigs([a])).toBe(buildNetworkConfig(a));
     expect(() => buildNetworkConfigs([])).toThrow(/needs a NIC/);
+    expect(parseYaml(buildNetworkConfigs([{ ...a, mtu: 1450 }])).ethernets.nic0.mtu).toBe(1450);
+    expect(() => buildNetworkConfigs([{ ...a, mtu: 100 }])).toThrow(/invalid MTU/);
     expect(buildNoCloud({ instanceId: "vm_1", hostname: "a1", networks: [a, b] })["network-config"]).toBe(
       text,
     );
