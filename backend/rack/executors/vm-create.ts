@@ -14,7 +14,7 @@
  * Result: { ip, domain } (+ addresses with NICs: the guest's addresses are the payload's).
  */
 import { composeVm, destroyVm } from "../../libvirt/compose";
-import type { Executor } from "../executor";
+import { type Executor, TaskError } from "../executor";
 import type { ExecutorDeps } from "./deps";
 import { ensureImage, imageSourceOf } from "./image-import";
 import { applyNetworks, applyVmRules, removeVmRules } from "../tenant-net/apply";
@@ -56,6 +56,15 @@ export function vmCreateExecutor(deps: ExecutorDeps): Executor {
             shell: deps.hostShell(cfg),
           }
         : undefined;
+      const missing = tenantNet?.nics.find(
+        (n) => !tenantNet.networks.some((w) => w.networkId === n.networkId),
+      );
+      if (missing) {
+        throw new TaskError(
+          "BAD_PAYLOAD",
+          `${KIND} task: nic ${missing.mac} is on ${missing.networkId}, not in networks`,
+        );
+      }
       const addresses = nics?.map((n) => n.ipv4);
       const ipOf = async () => addresses?.[0] ?? (await firstIpv4(host, domain));
       const withNet = <T>(fn: () => Promise<T>): Promise<T> =>

@@ -71,6 +71,10 @@ const BASE = [
   "flush chain bridge fibrix forward",
   "add rule bridge fibrix forward iifname vmap @from_vm",
   "add rule bridge fibrix forward oifname vmap @to_vm",
+  // Frames a tap sends to the host itself (broadcasts are delivered locally too) meet the same rules.
+  "add chain bridge fibrix input { type filter hook input priority -200 ; policy accept ; }",
+  "flush chain bridge fibrix input",
+  "add rule bridge fibrix input iifname vmap @from_vm",
   "add table inet fibrix",
   "add map inet fibrix zones { typeof iifname : ct zone ; }",
   "add map inet fibrix to_vm { type ifname . ipv4_addr : verdict ; }",

@@ -105,6 +105,14 @@ describe("VM executors and tenant networks", () => {
     expect(ran).toEqual([]);
   });
 
+  it("vm.create with a NIC on a network the host is not told to carry is BAD_PAYLOAD", async () => {
+    const { ran, run } = setup({ getDomain: async () => domain } as Partial<VirshVmHost>);
+    await expect(
+      run("vm.create", { ...base, host: { uri: "qemu:///system", fabric }, nics: [nic], networks: [] }),
+    ).rejects.toMatchObject({ code: "BAD_PAYLOAD", message: expect.stringContaining("not in networks") });
+    expect(ran).toEqual([]);
+  });
+
   it("a retried vm.create of an existing domain re-applies its networks and rules, and answers the payload's address", async () => {
     const { ran, run } = setup({ getDomain: async () => domain } as Partial<VirshVmHost>);
     const r = await run("vm.create", {

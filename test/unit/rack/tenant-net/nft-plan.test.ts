@@ -44,6 +44,7 @@ describe("vmNftScript", () => {
     expect(lines.indexOf("flush chain bridge fibrix forward")).toBeLessThan(
       lines.indexOf("add rule bridge fibrix forward iifname vmap @from_vm"),
     );
+    expect(lines).toContain("add rule bridge fibrix input iifname vmap @from_vm");
     expect(lines).toContain("add rule inet fibrix pre ct zone set iifname map @zones");
     expect(lines).toContain("add rule inet fibrix forward oifname . ip daddr vmap @to_vm");
     expect(s).not.toContain("fibrix_nat");
