@@ -8,10 +8,11 @@
  *   ethertypes, DHCP: the guest's address is static, from the seed, and a DHCP request leaves
  *   from 0.0.0.0) is dropped. Frames TO a tap (`in_<tap>`) only ARP for its address and IPv4 to
  *   its address (or broadcast): then "the bridge and the destination address" names the VM.
- * - `table inet fibrix`: the security group, stateful. This kernel family has no conntrack in
- *   the bridge family on every host (nf_conntrack_bridge is optional), so our bridges hand IPv4
- *   to the inet hooks (link-plan.ts: nf_call_iptables) where conntrack runs. A conntrack zone
- *   per bridge (prerouting, before conntrack) keeps equal addresses of two tenants apart.
+ * - `table inet fibrix`: the security group, stateful. Conntrack in the bridge family needs
+ *   nf_conntrack_bridge, which not every kernel has (the CI kernel lacks it: `ct state` there is
+ *   EPROTO), so our bridges hand IPv4 to the inet hooks instead (link-plan.ts: nf_call_iptables,
+ *   per bridge), where conntrack always runs. A conntrack zone per network (set in prerouting,
+ *   before conntrack) keeps equal addresses of two tenants apart.
  *   `forward` jumps by (bridge . destination address) to `sg_<tap>`: established/related back
  *   in, each ingress rule's protocol, port range and sources, everything else dropped.
  * - `table ip fibrix_nat`: a public address 1:1 on the uplink: DNAT public → private in
