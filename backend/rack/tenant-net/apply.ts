@@ -4,7 +4,7 @@
  * converges on the same state.
  */
 import type { HostNetwork, TenantNic } from "../../../sdk/schema/tenant-network-payload";
-import type { Command, HostShell } from "./host-shell";
+import { type Command, type HostShell, ShellError } from "./host-shell";
 import { type Fabric, planLinks } from "./link-plan";
 import { type LinkInfo, parseFdb, parseLinks } from "./link-state";
 import { bridgeName, tapName } from "./names";
@@ -49,12 +49,37 @@ export async function applyNetworks(
   return { commands: plan.commands.length, kept: plan.kept };
 }
 
+const BRNF = ["sysctl", "-n", "net.bridge.bridge-nf-call-iptables"];
+
+/**
+ * Security groups are enforced in the inet hooks, which bridged IPv4 reaches only through
+ * br_netfilter (link-plan.ts). Its sysctls exist exactly when it is loaded; a host without it
+ * would pass every frame unfiltered, so it is loaded if it can be and the rules fail closed
+ * (the task fails) if it cannot.
+ */
+export async function ensureBridgeNetfilter(shell: HostShell): Promise<void> {
+  const present = () =>
+    shell.run(BRNF).then(
+      () => true,
+      () => false,
+    );
+  if (await present()) return;
+  await shell.run(["modprobe", "br_netfilter"]).catch(() => undefined);
+  if (!(await present())) {
+    throw new ShellError(
+      BRNF,
+      `br_netfilter is not available on ${shell.where}: security groups cannot be enforced`,
+    );
+  }
+}
+
 /** Writes the nftables rules of a VM's NICs (one transaction). */
 export async function applyVmRules(
   shell: HostShell,
   nics: readonly TenantNic[],
   uplink?: string,
 ): Promise<void> {
+  await ensureBridgeNetfilter(shell);
   const state = await readNft(shell);
   await nftApply(shell, vmNftScript(nics, state, uplink ? { uplink } : {}));
 }

@@ -13,7 +13,8 @@
  * per network the replication costs little; per-MAC static entries can be added when the region
  * sends where each NIC lives. UDP port 4789 (IANA), local = the host's underlay address.
  *
- * Bridges get `nf_call_iptables 1` (br_netfilter, per bridge, not the host-wide sysctl): bridged
+ * Bridges get `nf_call_iptables 1` (br_netfilter, per bridge, not the host-wide sysctl; apply.ts
+ * makes sure br_netfilter is loaded and fails closed when it is not): bridged
  * IPv4 then passes the inet hooks, where conntrack makes security groups stateful
  * (nft-plan.ts); IPv6 is disabled on them (they carry no address of the host).
  *

@@ -9,6 +9,7 @@ import type { DomainSummary, VirshVmHost } from "../../../../backend/libvirt/vm-
 import type { Executor } from "../../../../backend/rack/executor";
 import { defaultDeps, type ExecutorDeps } from "../../../../backend/rack/executors/deps";
 import { defaultExecutors } from "../../../../backend/rack/executors/index";
+import { applyVmRules } from "../../../../backend/rack/tenant-net/apply";
 import type { Command, HostShell } from "../../../../backend/rack/tenant-net/host-shell";
 import type { TenantNic } from "../../../../sdk/schema/tenant-network-payload";
 
@@ -182,5 +183,51 @@ describe("VM executors and tenant networks", () => {
   it("refuses tenant networks on a remote VM host (no ssh shell yet) instead of building them on the rack", () => {
     expect(() => defaultDeps().hostShell({ uri: "qemu+ssh://root@10.0.0.5/system" })).toThrow(/ssh shell/);
     expect(defaultDeps().hostShell({ uri: "qemu:///system", netns: "h1" }).where).toBe("netns h1");
+  });
+});
+
+describe("br_netfilter before any security group", () => {
+  const scripted = (loaded: () => boolean) => {
+    const ran: string[] = [];
+    const shell: HostShell = {
+      where: "test",
+      async run(cmd) {
+        const line = cmd.join(" ");
+        ran.push(line);
+        if (cmd[0] === "sysctl" && !loaded()) throw new Error("no such key");
+        if (line === "nft -j list ruleset") return '{"nftables": []}';
+        return "";
+      },
+    };
+    return { ran, shell };
+  };
+
+  it("loads it when missing, then writes the rules", async () => {
+    let modprobed = false;
+    const { ran, shell } = scripted(() => modprobed);
+    const wrapped: HostShell = {
+      where: shell.where,
+      run: async (cmd, input) => {
+        if (cmd[0] === "modprobe") modprobed = true;
+        return shell.run(cmd, input);
+      },
+    };
+    await applyVmRules(wrapped, [nic]);
+    expect(ran).toEqual([
+      "sysctl -n net.bridge.bridge-nf-call-iptables",
+      "modprobe br_netfilter",
+      "sysctl -n net.bridge.bridge-nf-call-iptables",
+      "nft -j list ruleset",
+      "nft -f -",
+    ]);
+  });
+
+  it("fails closed when it cannot be had: no rule is written, the task fails", async () => {
+    const { ran, shell } = scripted(() => false);
+    await expect(applyVmRules(shell, [nic])).rejects.toMatchObject({
+      code: "HOST_NET_FAILED",
+      message: expect.stringContaining("security groups cannot be enforced"),
+    });
+    expect(ran).not.toContain("nft -f -");
   });
 });
