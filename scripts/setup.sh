@@ -15,9 +15,13 @@ cd "$(dirname "$0")/.."
 #   python3-yaml: the seed ISO test loads our cloud-init YAML with PyYAML, as cloud-init does
 #   chromium, fonts-dejavu-core: the web console's browser tests and bench/ui drive Debian's
 #     Chromium headless (puppeteer-core downloads no browser); DejaVu gives screenshots legible text
+#   nftables: tenant-network rules on VM hosts (anti-spoofing, security groups, 1:1 NAT);
+#   socat: the tenant-network test drives its guests' serial consoles (raw pty, as virsh console)
+#   (the guests' kernel is Debian's linux-image-cloud-amd64, fetched with apt-get download at build)
 DEB_PACKAGES=(openipmi ipmitool freeipmi-tools libvirt-daemon-system libvirt-clients qemu-system-x86
   qemu-utils genisoimage postgresql bind9-dnsutils dnsmasq-base ipxe-qemu ipxe iproute2 procps
-  busybox-static syslinux syslinux-common mtools openssl python3-yaml chromium fonts-dejavu-core)
+  busybox-static syslinux syslinux-common mtools openssl python3-yaml chromium fonts-dejavu-core
+  nftables socat)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

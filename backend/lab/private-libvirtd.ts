@@ -50,6 +50,12 @@ export interface StartOptions {
   hideKvm?: boolean | "auto";
   /** Progress lines while waiting ("waiting for libvirtd: …"). */
   onProgress?: (line: string) => void;
+  /**
+   * Run the daemons inside this network namespace (`ip netns exec NS`), so the taps QEMU opens
+   * for its domains live there: a virtual VM host of its own on one machine. The socket is a
+   * path, reachable from every namespace.
+   */
+  netns?: string;
 }
 
 export class PrivateLibvirtdError extends Error {
@@ -178,9 +184,9 @@ export async function startPrivateLibvirtd(dir: string, opts: StartOptions = {})
       'exec libvirtd -d -p "$1/libvirtd.pid" -f "$1/etc/libvirtd.conf"',
     ].join("\n");
     await new Promise<void>((resolve, reject) => {
-      const child = spawn("unshare", ["--mount", "--propagation", "private", "sh", "-c", script, "sh", dir], {
-        stdio: ["ignore", "ignore", "pipe"],
-      });
+      const argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh", dir];
+      const [cmd, ...args] = opts.netns ? ["ip", "netns", "exec", opts.netns, ...argv] : argv;
+      const child = spawn(cmd!, args, { stdio: ["ignore", "ignore", "pipe"] });
       let stderr = "";
       child.stderr.on("data", (d: Buffer) => {
         stderr += d.toString();

@@ -46,6 +46,8 @@ export interface VmSpec {
   bridge?: string;
   mac?: string;
   network?: NetworkSpec;
+  /** NICs on tenant networks: bridge, MAC, tap name and the static addressing of the seed. */
+  tenantNics?: TenantNicSpec[];
   userData?: string;
   sshAuthorizedKeys?: string[];
   /** Windows images only; else read from `userData`. */
@@ -61,6 +63,13 @@ export interface VmSpec {
    * of a clone of `image`; `os` stands for the image's (the host need not hold the image).
    */
   restoreFrom?: { file: string; sizeBytes: number; os: ImageOs };
+}
+
+export interface TenantNicSpec {
+  bridge: string;
+  mac: string;
+  tap: string;
+  network: NetworkSpec;
 }
 
 export interface ComposeOptions {
@@ -134,6 +143,7 @@ export async function composeVm(host: VmHost, spec: VmSpec, opts: ComposeOptions
       userData: spec.userData,
       sshAuthorizedKeys: spec.sshAuthorizedKeys,
       network: spec.network,
+      ...(spec.tenantNics?.length ? { networks: spec.tenantNics.map((n) => n.network) } : {}),
       adminPassword: spec.adminPassword,
     });
     const xml = buildDomainXml({
@@ -147,6 +157,9 @@ export async function composeVm(host: VmHost, spec: VmSpec, opts: ComposeOptions
       disk: { pool: host.pool, volume: diskVol, format: "qcow2", bus: spec.diskBus },
       seed: { pool: host.pool, volume: seedVol },
       nic: spec.bridge !== undefined ? { bridge: spec.bridge, mac: spec.mac } : undefined,
+      ...(spec.tenantNics?.length
+        ? { tenantNics: spec.tenantNics.map(({ bridge, mac, tap }) => ({ bridge, mac, tap })) }
+        : {}),
       guestAgent: true,
       ...(opts.consoleDir ? { serialSocket: consoleSocketPath(opts.consoleDir, name) } : {}),
       meta: { id: spec.id, tenant: spec.tenant },

@@ -49,6 +49,12 @@ export interface DomainSpec {
   seed?: { pool: string; volume: string };
   /** Omit for a VM with no network (tests). */
   nic?: { bridge: string; mac?: string };
+  /**
+   * Tenant NICs (backend/rack/tenant-net): one virtio interface each on its network's bridge,
+   * with its MAC and a fixed tap name (`<target dev>`) so nftables rules can name the tap.
+   * Come after `nic` when both are given.
+   */
+  tenantNics?: { bridge: string; mac: string; tap: string }[];
   /** Adds the virtio channel the QEMU guest agent listens on (`domifaddr --source agent`). */
   guestAgent?: boolean;
   /** Absolute path of the UNIX socket QEMU listens on for serial port 0 (the VM's console). */
@@ -77,6 +83,7 @@ const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const SOCKET_MAX = 107;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
 const SOCKET_RE = /^\/[^\u0000-\u001f\u007f'"<>&]+$/;
+const IFNAME_RE = /^[A-Za-z0-9_.-]{1,15}$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 
@@ -107,6 +114,11 @@ export function validateDomainSpec(spec: DomainSpec): void {
       "INVALID_SPEC",
       `serialSocket must be an absolute path of at most ${SOCKET_MAX} bytes without quotes or control characters`,
     );
+  for (const n of spec.tenantNics ?? []) {
+    if (!MAC_RE.test(n.mac)) throw new DomainXmlError("INVALID_SPEC", `invalid MAC ${n.mac}`);
+    if (!IFNAME_RE.test(n.bridge) || !IFNAME_RE.test(n.tap))
+      throw new DomainXmlError("INVALID_SPEC", `invalid bridge or tap name ${n.bridge}/${n.tap}`);
+  }
   if (spec.meta.id.length === 0) throw new DomainXmlError("INVALID_SPEC", "meta.id is empty");
   // XML 1.0 forbids most control characters and normalises the rest in attribute values.
   if (CONTROL_RE.test(spec.meta.id) || CONTROL_RE.test(spec.meta.tenant))
@@ -151,15 +163,22 @@ export function buildDomainXml(spec: DomainSpec): string {
   }
 
   const devices: XmlNode = { disk: disks };
-  if (spec.nic) {
+  const nics: XmlNode[] = [];
+  const all: { bridge: string; mac?: string; tap?: string }[] = [
+    ...(spec.nic ? [spec.nic] : []),
+    ...(spec.tenantNics ?? []),
+  ];
+  for (const n of all) {
     const nic: XmlNode = { "@_type": "bridge" };
-    if (spec.nic.mac) nic["mac"] = { "@_address": spec.nic.mac.toLowerCase() };
-    nic["source"] = { "@_bridge": spec.nic.bridge };
+    if (n.mac) nic["mac"] = { "@_address": n.mac.toLowerCase() };
+    nic["source"] = { "@_bridge": n.bridge };
+    if (n.tap) nic["target"] = { "@_dev": n.tap };
     nic["model"] = { "@_type": "virtio" };
     // No option ROM: the NIC can never PXE-boot, whatever the firmware's boot order.
     nic["rom"] = { "@_bar": "off" };
-    devices["interface"] = nic;
+    nics.push(nic);
   }
+  if (nics.length > 0) devices["interface"] = nics.length === 1 ? nics[0]! : nics;
   if (spec.serialSocket) {
     const source = { "@_mode": "bind", "@_path": spec.serialSocket };
     devices["serial"] = { "@_type": "unix", source, target: { "@_port": 0 } };
@@ -211,6 +230,8 @@ export interface ParsedInterface {
   bridge?: string;
   network?: string;
   model?: string;
+  /** `<target dev>`: the host-side tap. */
+  target?: string;
 }
 
 export interface ParsedDomain {
@@ -339,6 +360,7 @@ export function parseDomainXml(xml: string): ParsedDomain {
       bridge: attr(obj(raw)?.["source"], "bridge"),
       network: attr(obj(raw)?.["source"], "network"),
       model: attr(obj(raw)?.["model"], "type"),
+      target: attr(obj(raw)?.["target"], "dev"),
     }),
   );
   const parsed: ParsedDomain = {

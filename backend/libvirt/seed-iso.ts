@@ -38,6 +38,8 @@ export interface NetworkSpec {
   mac?: string;
   /** Omit for DHCP. */
   static?: StaticAddressing;
+  /** The link MTU (a tenant network over VXLAN has less than 1500). */
+  mtu?: number;
 }
 
 export interface NoCloudInput {
@@ -49,6 +51,8 @@ export interface NoCloudInput {
   /** Used only when no `userData` is given: the generated `#cloud-config` installs these. */
   sshAuthorizedKeys?: string[];
   network?: NetworkSpec;
+  /** Several NICs (tenant networks); wins over `network` when given. */
+  networks?: NetworkSpec[];
 }
 
 /** File name → content, as laid out at the ISO root. */
@@ -83,29 +87,50 @@ export function buildDefaultUserData(hostname: string, keys: readonly string[] =
 
 /** Netplan-style network config v2 for the VM's one NIC. */
 export function buildNetworkConfig(net: NetworkSpec): string {
-  if (net.mac !== undefined && !MAC_RE.test(net.mac))
-    throw new SeedError("INVALID_SEED", `invalid MAC ${net.mac}`);
-  const l = ["version: 2", "ethernets:", "  nic0:"];
-  if (net.mac !== undefined) {
-    l.push("    match:", `      macaddress: ${q(net.mac.toLowerCase())}`, "    set-name: eth0");
-  } else {
-    l.push("    match:", `      name: ${q("e*")}`);
-  }
-  const st = net.static;
-  if (!st) {
-    l.push("    dhcp4: true");
-  } else {
+  return buildNetworkConfigs([net]);
+}
+
+/**
+ * Network config v2 (cloud-init doc/rtd/topics/network-config-format-v2.rst, the netplan
+ * subset) for several NICs, `nic<i>` renamed `eth<i>` and matched by MAC. Only the first NIC
+ * with a gateway gets the default route (two default routes would compete).
+ */
+export function buildNetworkConfigs(nets: readonly NetworkSpec[]): string {
+  if (nets.length === 0) throw new SeedError("INVALID_SEED", "network config needs a NIC");
+  const l = ["version: 2", "ethernets:"];
+  let routed = false;
+  nets.forEach((net, i) => {
+    if (net.mac !== undefined && !MAC_RE.test(net.mac))
+      throw new SeedError("INVALID_SEED", `invalid MAC ${net.mac}`);
+    l.push(`  nic${i}:`);
+    if (net.mac !== undefined) {
+      l.push("    match:", `      macaddress: ${q(net.mac.toLowerCase())}`, `    set-name: eth${i}`);
+    } else {
+      l.push("    match:", `      name: ${q("e*")}`);
+    }
+    if (net.mtu !== undefined) {
+      if (!Number.isInteger(net.mtu) || net.mtu < 576 || net.mtu > 9000)
+        throw new SeedError("INVALID_SEED", `invalid MTU ${net.mtu}`);
+      l.push(`    mtu: ${net.mtu}`);
+    }
+    const st = net.static;
+    if (!st) {
+      l.push("    dhcp4: true");
+      return;
+    }
     if (st.addresses.length === 0) throw new SeedError("INVALID_SEED", "static addressing needs an address");
     l.push("    dhcp4: false", "    addresses:");
     for (const a of st.addresses) l.push(`      - ${q(a)}`);
-    if (st.gateway4 !== undefined)
+    if (st.gateway4 !== undefined && !routed) {
+      routed = true;
       l.push("    routes:", `      - to: ${q("default")}`, `        via: ${q(st.gateway4)}`);
+    }
     if ((st.nameservers?.length ?? 0) > 0 || (st.searchDomains?.length ?? 0) > 0) {
       l.push("    nameservers:");
       if (st.nameservers?.length) l.push(`      addresses: [${st.nameservers.map(q).join(", ")}]`);
       if (st.searchDomains?.length) l.push(`      search: [${st.searchDomains.map(q).join(", ")}]`);
     }
-  }
+  });
   return `${l.join("\n")}\n`;
 }
 
@@ -115,7 +140,9 @@ export function buildNoCloud(input: NoCloudInput): SeedFiles {
     "meta-data": buildMetaData(input.instanceId, input.hostname),
     "user-data": input.userData ?? buildDefaultUserData(input.hostname, input.sshAuthorizedKeys),
   };
-  if (input.network) files["network-config"] = buildNetworkConfig(input.network);
+  // NoCloud reads `network-config` from the seed's root (cloudinit/sources/DataSourceNoCloud.py).
+  if (input.networks?.length) files["network-config"] = buildNetworkConfigs(input.networks);
+  else if (input.network) files["network-config"] = buildNetworkConfig(input.network);
   return files;
 }
 

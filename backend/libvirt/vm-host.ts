@@ -12,7 +12,7 @@ import {
   parseKeyValues,
   parseTable,
 } from "./virsh-output";
-import { type FibrixDomainMeta, type ParsedDisk, parseDomainXml } from "./domain-xml";
+import { type FibrixDomainMeta, type ParsedDisk, type ParsedInterface, parseDomainXml } from "./domain-xml";
 import { INPUT_FILE, LibvirtError, type VirshRunner, isLibvirtError, virsh as defaultVirsh } from "./virsh";
 import { XMLParser } from "fast-xml-parser";
 
@@ -38,6 +38,8 @@ export interface DomainSummary {
   disks: ParsedDisk[];
   /** The UNIX socket of the serial console (domains made before it had one have a pty). */
   serialSocket?: string;
+  /** The domain's NICs (their MACs name tenant taps: backend/rack/tenant-net/names.ts). */
+  interfaces?: ParsedInterface[];
   /** Present only on domains fibrix made. */
   meta?: FibrixDomainMeta;
 }
@@ -215,6 +217,7 @@ export class VirshVmHost implements VmHost {
       memoryMiB: d.memoryMiB,
       maxMemoryMiB: d.maxMemoryMiB,
       disks: d.disks,
+      interfaces: d.interfaces,
     };
     if (d.serialSocket) s.serialSocket = d.serialSocket;
     if (d.meta) s.meta = d.meta;

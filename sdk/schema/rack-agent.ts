@@ -64,6 +64,7 @@ export const TaskKind = StringEnum([
   "snapshot.delete",
   "backup.create",
   "backup.delete",
+  "vm.network",
 ] as const);
 
 export const Task = Type.Object({
@@ -134,12 +135,22 @@ export const CommissioningReport = Type.Object(
  * - commission: { machineId, hostname, macs, power }           result: CommissioningReport
  * - deploy:     { machineId, hostname, macs, power, deploy, userData?, vmHost }  result: { ip?, vmHostConfig? }
  * - release:    { machineId, power, erase }
- * - vm.create:  { vmId, name, fqdn, host: VmHostConfig, image, cores, memoryMiB, diskGiB, userData?, sshKeys, powerState }
- *               result: { ip?: string|null, domain: string }
+ * - vm.create:  { vmId, name, fqdn, host: VmHostConfig, image, cores, memoryMiB, diskGiB, userData?, sshKeys, powerState,
+ *                 nics?: TenantNic[], networks?: HostNetwork[] }   (sdk/schema/tenant-network-payload.ts)
+ *               result: { ip?: string|null, domain: string, addresses?: string[] }
+ *               With `nics`, the VM is only on its tenant networks (not on host.bridge): the host first
+ *               carries `networks` (bridges, VXLAN/VLAN devices), the NICs' nftables rules are written,
+ *               and the seed's network-config gives the guest its addresses; host.fabric is required.
  * - vm.update:  { vmId, name, host, cores, memoryMiB, diskGiB }  result: { applied: "live"|"next-boot" }
  * - vm.power:   { vmId, name, host, powerState }
- * - vm.delete:  { vmId, name, host }                              (idempotent: missing domain/volumes are fine)
- * - host.reconcile: { machineId, host, vms: [{ vmId, name }] }   result: ReconcileReport
+ * - vm.delete:  { vmId, name, host, networks?: HostNetwork[] }     (idempotent: missing domain/volumes are fine)
+ *               With `networks` (what the host must still carry), the VM's rules go and so does every
+ *               bridge, VXLAN/VLAN device and rule of ours no VM on the host uses. result adds { network }.
+ * - host.reconcile: { machineId, host, vms: [{ vmId, name }], networks?: HostNetwork[] }   result: ReconcileReport
+ *               (+ { network } with `networks`: the same pruning as vm.delete, after orphans are cleaned)
+ * - vm.network: { vmId, host, nics: TenantNic[], networks: HostNetwork[] }   result: { commands, kept }
+ *               Re-applies a VM's NIC rules (security groups changed, a public address attached) and
+ *               the host's network set (peers joined or left), pruning what nothing uses.
  * - image.import: { imageId, machineId, host, name, os, format, path }  result: { volume, existed }
  *               (idempotent: the host already holding the image under that name is success)
  * - vm.console: { vmId, name, host, session }: open the VM's serial console socket and dial

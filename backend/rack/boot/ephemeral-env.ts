@@ -55,6 +55,12 @@ export interface BuildOptions {
   /** Use this kernel tree (a root with boot/vmlinuz-* and lib/modules/*) instead of looking. */
   kernelRoot?: string;
   log?: (msg: string) => void;
+  /**
+   * Another /init and module list on the same kernel and busybox: other small guests built the
+   * same way (the tenant-network test's VMs). Default: the commissioning/deploy environment.
+   */
+  init?: string;
+  modules?: readonly string[];
 }
 
 function run(cmd: string, args: string[], cwd?: string): Promise<string> {
@@ -178,14 +184,15 @@ export async function buildEphemeralEnv(o: BuildOptions): Promise<EphemeralEnv> 
     throw new BootError("BOOT_ENV_BUILD_FAILED", `${busyboxPath} is not static: install busybox-static`);
   }
   const index = indexModules(join(kernel.modulesDir, "kernel"));
-  const present = WANTED_MODULES.filter((m) => index.has(m));
+  const init = o.init ?? INIT_SCRIPT;
+  const present = (o.modules ?? WANTED_MODULES).filter((m) => index.has(m));
   const order = loadOrder(present, (name) => {
     const p = index.get(name);
     return p ? moduleDepends(readFileSync(p)) : [];
   }).filter((m) => index.has(m));
 
   const hash = createHash("sha256")
-    .update(INIT_SCRIPT)
+    .update(init)
     .update(UDHCPC_SCRIPT)
     .update(busybox)
     .update(`${kernel.vmlinuz}:${statSync(kernel.vmlinuz).size}:${order.join(",")}`)
@@ -209,7 +216,7 @@ export async function buildEphemeralEnv(o: BuildOptions): Promise<EphemeralEnv> 
     { type: "chardev", name: "dev/console", major: 5, minor: 1 },
     { type: "file", name: "bin/busybox", data: busybox, mode: 0o755 },
     { type: "symlink", name: "bin/sh", target: "busybox" },
-    { type: "file", name: "init", data: Buffer.from(INIT_SCRIPT), mode: 0o755 },
+    { type: "file", name: "init", data: Buffer.from(init), mode: 0o755 },
     { type: "file", name: "etc/udhcpc.script", data: Buffer.from(UDHCPC_SCRIPT), mode: 0o755 },
     ...order.map(
       (m) =>

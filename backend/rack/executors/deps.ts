@@ -10,6 +10,7 @@ import { Ipmi15ClientPool } from "../../power/ipmi15/client-pool";
 import { createPowerDriver } from "../../power/registry";
 import { TaskError } from "../executor";
 import { KeyedLock } from "../keyed-lock";
+import { type HostShell, localShell } from "../tenant-net/host-shell";
 
 export interface ExecutorDeps {
   ipmiPool: Ipmi15ClientPool;
@@ -31,6 +32,10 @@ export interface ExecutorDeps {
   consoleDir: string;
   /** The rack's backup store (`--backup-dir`, may be an NFS mount); no backups without it. */
   backupDir?: string;
+  /** Where a VM host's tenant-network commands run (its netns, if it names one). */
+  hostShell(host: VmHostConfig): HostShell;
+  /** Tenant-network changes, one at a time per VM host (executors/host-network.ts). */
+  netLocks: KeyedLock;
 }
 
 export const DEFAULT_CONSOLE_DIR = "/var/lib/libvirt/qemu";
@@ -66,5 +71,16 @@ export function defaultDeps(vmPrefix = "fibrix-vm-", opts: DepsOptions = {}): Ex
     imageLocks: new KeyedLock(),
     consoleDir: opts.consoleDir ?? DEFAULT_CONSOLE_DIR,
     ...(opts.backupDir ? { backupDir: opts.backupDir } : {}),
+    hostShell: (h) => {
+      // A host reached over the network needs a HostShell over ssh (not built yet): never
+      // build its tenant networks on the rack's own stack instead.
+      if (/^[a-z]+\+(ssh|tcp|tls|libssh2?):/.test(h.uri))
+        throw new TaskError(
+          "HOST_NET_UNSUPPORTED",
+          `tenant networks on remote VM host ${h.uri} need an ssh shell`,
+        );
+      return localShell(h.netns);
+    },
+    netLocks: new KeyedLock(),
   };
 }

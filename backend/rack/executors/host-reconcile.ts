@@ -6,12 +6,16 @@
  * saw them when this task was claimed, plus those whose tasks this agent claimed since:
  * ctx.claimedSince) are neither orphans nor missing: their own tasks settle them, and the next
  * reconcile judges them.
+ * With `networks` (the tenant networks the host must still carry), the host is pruned to them
+ * after the orphans are cleaned: bridges, VXLAN/VLAN devices and nftables rules no VM uses go
+ * (executors/host-network.ts); the result adds { network }.
  * An unreachable host is data, not a failure.
  */
 import { type VmRecord, reconcileHost } from "../../libvirt/reconcile";
 import { type Executor, TaskError } from "../executor";
 import type { ExecutorDeps } from "./deps";
-import { hostConfig, strList } from "./payload";
+import { settleHostNetworks } from "./host-network";
+import { hostConfig, optNetworks, strList } from "./payload";
 
 const KIND = "host.reconcile";
 
@@ -37,7 +41,9 @@ export function hostReconcileExecutor(deps: ExecutorDeps): Executor {
     kind: KIND,
     async run({ task, claimedSince }) {
       const p = task.payload;
-      const host = deps.vmHost(hostConfig(p, KIND));
+      const cfg = hostConfig(p, KIND);
+      const host = deps.vmHost(cfg);
+      const networks = optNetworks(p, KIND);
       const busy = new Set(strList(p, "busy", KIND));
       const expected = records(p.vms);
       const known = new Set(expected.map((v) => v.id));
@@ -57,7 +63,9 @@ export function hostReconcileExecutor(deps: ExecutorDeps): Executor {
         prefix: deps.vmPrefix,
       });
       if (r.unreachable) return { unreachable: true, code: r.code, message: r.message };
+      const network = networks ? await settleHostNetworks(deps, cfg, host, networks, KIND) : undefined;
       return {
+        ...(network ? { network } : {}),
         unreachable: false,
         diff: {
           missingDomains: r.diff.missingDomains.filter((m) => settled(m.id)).map((m) => ({ id: m.id })),

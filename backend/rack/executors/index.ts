@@ -17,6 +17,7 @@ import { releaseExecutor } from "./release";
 import { vmConsoleExecutor } from "./vm-console";
 import { vmCreateExecutor } from "./vm-create";
 import { vmDeleteExecutor } from "./vm-delete";
+import { vmNetworkExecutor } from "./vm-network";
 import { vmPowerExecutor } from "./vm-power";
 import { vmUpdateExecutor } from "./vm-update";
 import { backupCreateExecutor, backupDeleteExecutor } from "./vm-backup";
@@ -36,6 +37,7 @@ export function defaultExecutors(
     vmPowerExecutor(deps),
     vmDeleteExecutor(deps),
     hostReconcileExecutor(deps),
+    vmNetworkExecutor(deps),
     imageImportExecutor(deps),
     ...(consoles ? [vmConsoleExecutor(deps, consoles)] : []),
     snapshotCreateExecutor(deps),

@@ -3,7 +3,10 @@
  * region builds payloads, but a rack must not act on a malformed one: a missing or mistyped
  * field is a BAD_PAYLOAD failure, before anything is touched. Pure.
  */
-import type { VmHostConfig } from "../../../sdk/schema/machine";
+import { type Static, type TSchema, Type } from "@sinclair/typebox";
+import { VmHostConfig } from "../../../sdk/schema/machine";
+import { HostNetwork, TenantNic } from "../../../sdk/schema/tenant-network-payload";
+import { schemaErrors } from "../../../sdk/model/input-check";
 import { TaskError } from "../executor";
 
 export type Payload = Record<string, unknown>;
@@ -52,5 +55,44 @@ export function hostConfig(p: Payload, kind: string): VmHostConfig {
   const uri = str(o, "uri", kind);
   const storagePool = optStr(o, "storagePool", kind);
   const bridge = optStr(o, "bridge", kind);
-  return { uri, ...(storagePool ? { storagePool } : {}), ...(bridge ? { bridge } : {}) };
+  const netns = optStr(o, "netns", kind);
+  const fabric =
+    o.fabric === undefined || o.fabric === null
+      ? undefined
+      : checked(o, "fabric", kind, FABRIC, "host.fabric");
+  return {
+    uri,
+    ...(storagePool ? { storagePool } : {}),
+    ...(bridge ? { bridge } : {}),
+    ...(fabric ? { fabric } : {}),
+    ...(netns ? { netns } : {}),
+  };
+}
+
+const FABRIC = VmHostConfig.properties.fabric;
+const NICS = Type.Array(TenantNic);
+const NETWORKS = Type.Array(HostNetwork);
+
+function checked<S extends TSchema>(
+  p: Payload,
+  field: string,
+  kind: string,
+  schema: S,
+  name = field,
+): Static<S> {
+  const v = p[field];
+  // ajv, as the region validates (TypeBox's own checker does not know the schemas' enums).
+  const first = schemaErrors(schema, v, { unknown: () => false })[0];
+  if (first) throw new TaskError("BAD_PAYLOAD", `${kind} task: ${name}${first.field}: ${first.reason}`);
+  return v as Static<S>;
+}
+
+/** The VM's tenant NICs, or undefined when the payload has none (a VM on host.bridge, as before). */
+export function optNics(p: Payload, kind: string): TenantNic[] | undefined {
+  return p.nics === undefined || p.nics === null ? undefined : checked(p, "nics", kind, NICS);
+}
+
+/** The tenant networks the host must carry, or undefined when the payload names none. */
+export function optNetworks(p: Payload, kind: string): HostNetwork[] | undefined {
+  return p.networks === undefined || p.networks === null ? undefined : checked(p, "networks", kind, NETWORKS);
 }

@@ -1,0 +1,36 @@
+/**
+ * vm.network (payload { vmId, host, nics: TenantNic[], networks: HostNetwork[] }): re-applies a
+ * VM's tenant NIC rules (a security group changed, a public address attached or detached) and
+ * the host's network set (a peer host joined or left), then prunes what nothing uses. The NICs
+ * themselves (MAC, network) are the domain's and do not change here. Idempotent.
+ * Result: { commands, kept, rulesRemoved }.
+ */
+import { type Executor, TaskError } from "../executor";
+import { applyVmRules } from "../tenant-net/apply";
+import type { ExecutorDeps } from "./deps";
+import { fabricOf, settleHostNetworks, withHostNet } from "./host-network";
+import { hostConfig, optNetworks, optNics } from "./payload";
+import { findDomain, vmTarget } from "./vm-target";
+
+const KIND = "vm.network";
+
+export function vmNetworkExecutor(deps: ExecutorDeps): Executor {
+  return {
+    kind: KIND,
+    async run({ task }) {
+      const p = task.payload;
+      const { host, domain } = vmTarget(deps, p, KIND);
+      const cfg = hostConfig(p, KIND);
+      const nics = optNics(p, KIND);
+      const networks = optNetworks(p, KIND);
+      if (!nics || !networks)
+        throw new TaskError("BAD_PAYLOAD", `${KIND} task: nics and networks are required`);
+      const fabric = fabricOf(cfg, KIND);
+      if (!(await findDomain(host, domain)))
+        throw new TaskError("VM_NOT_FOUND", `domain ${domain} does not exist on ${host.uri}`);
+      const shell = deps.hostShell(cfg);
+      await withHostNet(deps, cfg, () => applyVmRules(shell, nics, fabric.uplinkDevice));
+      return { ...(await settleHostNetworks(deps, cfg, host, networks, KIND)) };
+    },
+  };
+}

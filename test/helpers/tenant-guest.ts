@@ -1,0 +1,136 @@
+/**
+ * The tenant-network test's guest: the project's own busybox environment
+ * (backend/rack/boot/ephemeral-env.ts: Debian's cloud kernel + busybox-static) with another
+ * /init, on the same bootable raw disk the lab deploys (disk-image.ts: syslinux on FAT), so the
+ * VM is composed exactly like any other (disk cloned on a base image, NoCloud seed as a cdrom).
+ * Its /init does what cloud-init does with the seed's network-config (cloud-init
+ * doc/rtd/topics/network-config-format-v2.rst, the file NoCloud reads from the `cidata` volume:
+ * cloudinit/sources/DataSourceNoCloud.py): for each NIC matched by MAC, its static addresses and
+ * default route. It then serves HTTP on two ports (busybox httpd) and keeps a shell on the
+ * serial console, which the test drives (GuestConsole).
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { join } from "node:path";
+import { buildDiskImage } from "../../backend/rack/boot/disk-image";
+import { buildEphemeralEnv } from "../../backend/rack/boot/ephemeral-env";
+import { own } from "./run-dirs";
+
+export const GUEST_PORTS = [8080, 9090] as const;
+export const READY = "FIBRIX-GUEST-READY";
+
+/** NICs (virtio), the seed cdrom on the IDE bus of a `pc` machine, ISO 9660. */
+export const GUEST_MODULES = ["virtio_pci", "virtio_net", "ata_piix", "sr_mod", "isofs"];
+
+// The parser reads what backend/libvirt/seed-iso.ts buildNetworkConfigs writes: per `nicN:`
+// block its macaddress, its first address, its mtu and the default route's `via`.
+export const GUEST_INIT = `#!/bin/sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+mount -t tmpfs tmp /tmp
+exec </dev/console >/dev/console 2>&1
+for m in $(cat /lib/modules/order); do insmod "/lib/modules/$m.ko" 2>/dev/null; done
+i=0; while [ ! -b /dev/sr0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+mkdir -p /seed /www
+mount -t iso9660 -o ro /dev/sr0 /seed || echo "fibrix-guest: no seed"
+hostname "$(sed -n 's/^local-hostname: "\\(.*\\)"$/\\1/p' /seed/meta-data)"
+ip link set lo up
+awk '
+  /^  nic[0-9]+:/ { if (mac != "") print mac, addr, (mtu == "" ? 1500 : mtu), gw; mac = ""; addr = ""; gw = ""; mtu = "" }
+  /macaddress:/ { v = $2; gsub(/"/, "", v); mac = v }
+  $1 == "-" && $2 ~ /^"/ && addr == "" { v = $2; gsub(/"/, "", v); addr = v }
+  /via:/ { v = $2; gsub(/"/, "", v); gw = v }
+  /^    mtu:/ { mtu = $2 }
+  END { if (mac != "") print mac, addr, (mtu == "" ? 1500 : mtu), gw }
+' /seed/network-config > /tmp/nics
+while read mac addr mtu gw; do
+  for d in /sys/class/net/*; do
+    [ "$(cat $d/address)" = "$mac" ] || continue
+    dev=\${d##*/}
+    ip addr add "$addr" dev "$dev"
+    ip link set "$dev" mtu "$mtu" up
+    [ -n "$gw" ] && ip route add default via "$gw" dev "$dev"
+    echo "fibrix-guest: $dev $mac $addr"
+  done
+done < /tmp/nics
+echo "$(hostname)" > /www/index.html
+for p in ${GUEST_PORTS.join(" ")}; do httpd -p $p -h /www; done
+echo ${READY}
+while :; do sh; done
+`;
+
+/** The guest's bootable raw disk (cached beside its environment). */
+export async function buildTenantGuestImage(cacheDir: string): Promise<string> {
+  const env = await buildEphemeralEnv({ cacheDir, init: GUEST_INIT, modules: GUEST_MODULES });
+  return buildDiskImage({
+    env,
+    out: join(env.dir, "tenant-guest.img"),
+    kernelArgs: ["console=ttyS0", "quiet"],
+  });
+}
+
+/**
+ * A shell on a guest's serial console: the pty QEMU gives it (`virsh ttyconsole`), opened raw
+ * and without echo by socat, as `virsh console` does (tools/virsh-console.c: cfmakeraw), so the
+ * guest's output is not echoed back to it as input.
+ */
+export class GuestConsole {
+  private out = "";
+  private seq = 0;
+  private constructor(private readonly proc: ChildProcess) {
+    proc.stdout?.on("data", (d: Buffer) => {
+      this.out += d.toString("utf8");
+    });
+  }
+
+  static open(uri: string, domain: string): GuestConsole {
+    const pty = execFileSync("virsh", ["-c", uri, "ttyconsole", domain], { encoding: "utf8" }).trim();
+    const proc = spawn("socat", ["-", `${pty},raw,echo=0`], { stdio: ["pipe", "pipe", "ignore"] });
+    if (proc.pid) own("pid", proc.pid);
+    return new GuestConsole(proc);
+  }
+
+  /** Everything the console printed so far. */
+  get text(): string {
+    return this.out;
+  }
+
+  async waitFor(re: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const m = re.exec(this.out);
+      if (m) return m;
+      if (Date.now() > deadline)
+        throw new Error(`console: no ${re} within ${timeoutMs} ms; last output:\n${this.out.slice(-1500)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  /** Runs a command in the guest's shell; resolves with its output and exit status. */
+  async run(cmd: string, timeoutMs = 60_000): Promise<{ output: string; status: number }> {
+    const n = ++this.seq;
+    const from = this.out.length;
+    // The markers are printed by the shell, so its echo of this line ("$?") never matches.
+    this.proc.stdin?.write(`echo @@B${n}@@; ${cmd}; echo @@E${n}@@ $?\r`);
+    const end = new RegExp(`@@E${n}@@ (\\d+)`);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const tail = this.out.slice(from);
+      const m = end.exec(tail);
+      const b = tail.search(new RegExp(`@@B${n}@@\\r?\\n`));
+      if (m && b >= 0 && m.index > b) {
+        const output = tail.slice(tail.indexOf("\n", b) + 1, m.index);
+        return { output, status: Number(m[1]) };
+      }
+      if (Date.now() > deadline)
+        throw new Error(`console: ${cmd} did not finish within ${timeoutMs} ms:\n${tail}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  close(): void {
+    this.proc.kill("SIGTERM");
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * The VM executors' tenant-network branches, against a recording HostShell and a scripted VM
+ * host: a payload without `nics` never reaches the host's network stack (behaves as before);
+ * with `nics`, a host without a fabric is BAD_PAYLOAD before anything is touched; a retried
+ * create of an existing domain re-applies its networks and rules. Pure (no I/O).
+ */
+import pino from "pino";
+import type { DomainSummary, VirshVmHost } from "../../../../backend/libvirt/vm-host";
+import type { Executor } from "../../../../backend/rack/executor";
+import { defaultDeps, type ExecutorDeps } from "../../../../backend/rack/executors/deps";
+import { defaultExecutors } from "../../../../backend/rack/executors/index";
+import { applyVmRules } from "../../../../backend/rack/tenant-net/apply";
+import type { Command, HostShell } from "../../../../backend/rack/tenant-net/host-shell";
+import type { TenantNic } from "../../../../sdk/schema/tenant-network-payload";
+
+const nic: TenantNic = {
+  networkId: "net_00000000000000a1",
+  segment: { kind: "vxlan", vni: 0xa1 },
+  mac: "52:54:00:0a:00:01",
+  ipv4: "10.10.0.2",
+  prefixLength: 24,
+  gateway: null,
+  dns: [],
+  ingress: [],
+};
+const network = { networkId: nic.networkId, segment: nic.segment, peers: ["10.255.0.2"], mtu: 1450 };
+const fabric = { underlayDevice: "fab0", underlayAddress: "10.255.0.1" };
+const domain: DomainSummary = {
+  name: "fx-vm_00000000000000a1",
+  uuid: "u",
+  state: "running",
+  vcpus: 1,
+  maxVcpus: 1,
+  memoryMiB: 128,
+  maxMemoryMiB: 128,
+  disks: [],
+  interfaces: [{ type: "bridge", bridge: "fxba1", mac: nic.mac }],
+};
+
+function setup(host: Partial<VirshVmHost>) {
+  const ran: { cmd: Command; input?: string }[] = [];
+  const shell: HostShell = {
+    where: "test",
+    async run(cmd, input) {
+      ran.push({ cmd, ...(input !== undefined ? { input } : {}) });
+      if (cmd[0] === "nft" && cmd[1] === "-j") return '{"nftables": []}';
+      if (cmd[0] === "ip" || cmd[0] === "bridge") return cmd.includes("-j") ? "[]" : "";
+      return "";
+    },
+  };
+  const deps: ExecutorDeps = {
+    ...defaultDeps("fx-"),
+    vmHost: () => ({ uri: "qemu:///system", pool: "p", ...host }) as unknown as VirshVmHost,
+    hostShell: () => shell,
+  };
+  const byKind = new Map(defaultExecutors(deps).map((e) => [e.kind, e]));
+  const run = (kind: string, payload: Record<string, unknown>) =>
+    (byKind.get(kind as Executor["kind"]) as Executor).run({
+      task: { id: "t", kind: kind as Executor["kind"], objectId: "o", attempt: 1, leaseUntil: "", payload },
+      log: pino({ level: "silent" }),
+      config: () => undefined,
+      progress: async () => {},
+      signal: new AbortController().signal,
+      claimedSince: () => new Set(),
+    });
+  return { ran, run };
+}
+
+const base = {
+  vmId: "vm_00000000000000a1",
+  image: "img",
+  cores: 1,
+  memoryMiB: 128,
+  diskGiB: 1,
+  sshKeys: [],
+};
+
+describe("VM executors and tenant networks", () => {
+  it("a vm.create without nics never touches the host's network stack", async () => {
+    const { ran, run } = setup({
+      getDomain: async () => ({ ...domain, interfaces: [] }),
+      domainAddresses: async () => [
+        {
+          interface: "vnet0",
+          mac: "52:54:00:00:00:09",
+          protocol: "ipv4" as const,
+          address: "192.168.1.9",
+          prefix: 24,
+        },
+      ],
+    } as Partial<VirshVmHost>);
+    const r = await run("vm.create", { ...base, host: { uri: "qemu:///system", bridge: "br0", fabric } });
+    expect(r).toEqual({ domain: "fx-vm_00000000000000a1", ip: "192.168.1.9", existed: true });
+    expect(ran).toEqual([]);
+  });
+
+  it("vm.create with nics on a host without a fabric is BAD_PAYLOAD before anything is touched", async () => {
+    const touched = jest.fn(async () => {
+      throw new Error("touched");
+    });
+    const { ran, run } = setup({ getDomain: touched, createVolume: touched } as Partial<VirshVmHost>);
+    await expect(
+      run("vm.create", { ...base, host: { uri: "qemu:///system" }, nics: [nic], networks: [network] }),
+    ).rejects.toMatchObject({ code: "BAD_PAYLOAD", message: expect.stringContaining("host.fabric") });
+    expect(touched).not.toHaveBeenCalled();
+    expect(ran).toEqual([]);
+  });
+
+  it("vm.create with a NIC on a network the host is not told to carry is BAD_PAYLOAD", async () => {
+    const { ran, run } = setup({ getDomain: async () => domain } as Partial<VirshVmHost>);
+    await expect(
+      run("vm.create", { ...base, host: { uri: "qemu:///system", fabric }, nics: [nic], networks: [] }),
+    ).rejects.toMatchObject({ code: "BAD_PAYLOAD", message: expect.stringContaining("not in networks") });
+    expect(ran).toEqual([]);
+  });
+
+  it("a retried vm.create of an existing domain re-applies its networks and rules, and answers the payload's address", async () => {
+    const { ran, run } = setup({ getDomain: async () => domain } as Partial<VirshVmHost>);
+    const r = await run("vm.create", {
+      ...base,
+      host: { uri: "qemu:///system", fabric, netns: "h1" },
+      nics: [nic],
+      networks: [network],
+    });
+    expect(r).toEqual({
+      domain: "fx-vm_00000000000000a1",
+      ip: "10.10.0.2",
+      existed: true,
+      addresses: ["10.10.0.2"],
+    });
+    const lines = ran.map((x) => x.cmd.join(" "));
+    expect(lines).toContain("ip link add fxba1 mtu 1450 type bridge nf_call_iptables 1");
+    expect(lines).toContain("bridge fdb append 00:00:00:00:00:00 dev fxva1 dst 10.255.0.2");
+    const nft = ran.find((x) => x.cmd.join(" ") === "nft -f -");
+    expect(nft?.input).toContain("add chain bridge fibrix out_fxt5254000a0001");
+  });
+
+  it("a vm.delete of a VM without tenant NICs and without networks never touches the network stack", async () => {
+    const { ran, run } = setup({
+      getDomain: async () => ({
+        ...domain,
+        interfaces: [{ type: "bridge", bridge: "br0", mac: "52:54:00:00:00:09" }],
+      }),
+      destroyDomain: async () => {},
+      undefineDomain: async () => {},
+      listVolumes: async () => [],
+    } as Partial<VirshVmHost>);
+    const r = await run("vm.delete", { vmId: base.vmId, host: { uri: "qemu:///system" } });
+    expect(r).toEqual({ domainRemoved: true, volumesRemoved: [] });
+    expect(ran).toEqual([]);
+  });
+
+  it("a vm.delete with networks prunes the host to them", async () => {
+    const { ran, run } = setup({
+      getDomain: async () => domain,
+      destroyDomain: async () => {},
+      undefineDomain: async () => {},
+      listVolumes: async () => [],
+      listDomains: async () => [],
+    } as Partial<VirshVmHost>);
+    const r = await run("vm.delete", {
+      vmId: base.vmId,
+      host: { uri: "qemu:///system", fabric },
+      networks: [],
+    });
+    expect(r).toMatchObject({ domainRemoved: true, network: { commands: 0, kept: [], rulesRemoved: false } });
+    expect(ran.map((x) => x.cmd.join(" "))).toEqual([
+      "nft -j list ruleset",
+      "ip -j -d link show",
+      "bridge -j fdb show",
+    ]);
+  });
+
+  it("vm.network needs nics and networks", async () => {
+    const { run } = setup({ getDomain: async () => domain } as Partial<VirshVmHost>);
+    await expect(
+      run("vm.network", { vmId: base.vmId, host: { uri: "qemu:///system", fabric } }),
+    ).rejects.toMatchObject({
+      code: "BAD_PAYLOAD",
+    });
+  });
+
+  it("refuses tenant networks on a remote VM host (no ssh shell yet) instead of building them on the rack", () => {
+    expect(() => defaultDeps().hostShell({ uri: "qemu+ssh://root@10.0.0.5/system" })).toThrow(/ssh shell/);
+    expect(defaultDeps().hostShell({ uri: "qemu:///system", netns: "h1" }).where).toBe("netns h1");
+  });
+});
+
+describe("br_netfilter before any security group", () => {
+  const scripted = (loaded: () => boolean) => {
+    const ran: string[] = [];
+    const shell: HostShell = {
+      where: "test",
+      async run(cmd) {
+        const line = cmd.join(" ");
+        ran.push(line);
+        if (cmd[0] === "sysctl" && !loaded()) throw new Error("no such key");
+        if (line === "nft -j list ruleset") return '{"nftables": []}';
+        return "";
+      },
+    };
+    return { ran, shell };
+  };
+
+  it("loads it when missing, then writes the rules", async () => {
+    let modprobed = false;
+    const { ran, shell } = scripted(() => modprobed);
+    const wrapped: HostShell = {
+      where: shell.where,
+      run: async (cmd, input) => {
+        if (cmd[0] === "modprobe") modprobed = true;
+        return shell.run(cmd, input);
+      },
+    };
+    await applyVmRules(wrapped, [nic]);
+    expect(ran).toEqual([
+      "sysctl -n net.bridge.bridge-nf-call-iptables",
+      "modprobe br_netfilter",
+      "sysctl -n net.bridge.bridge-nf-call-iptables",
+      "nft -j list ruleset",
+      "nft -f -",
+    ]);
+  });
+
+  it("fails closed when it cannot be had: no rule is written, the task fails", async () => {
+    const { ran, shell } = scripted(() => false);
+    await expect(applyVmRules(shell, [nic])).rejects.toMatchObject({
+      code: "HOST_NET_FAILED",
+      message: expect.stringContaining("security groups cannot be enforced"),
+    });
+    expect(ran).not.toContain("nft -f -");
+  });
+});
