@@ -50,12 +50,21 @@ const countVms: Counter = async (trx, tenantId, poolId) => {
   };
 };
 
-/**
- * How each limited field is counted. publicIps, networks and snapshots have no objects in the
- * region yet; the work that adds them adds their counter here (and calls checkQuota).
- */
+/** Snapshots hold their place from the request until their rack confirms them deleted; a pool's are its VMs'. */
+const countSnapshots: Counter = async (trx, tenantId, poolId) => {
+  let q = trx
+    .selectFrom("vmSnapshots")
+    .innerJoin("vms", "vms.id", "vmSnapshots.vmId")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("vmSnapshots.tenantId", "=", tenantId);
+  if (poolId) q = q.where("vms.poolId", "=", poolId);
+  return { snapshots: Number((await q.executeTakeFirstOrThrow()).n) };
+};
+
+/** How each limited field is counted; the work that adds a limited object adds its counter here (and calls checkQuota). */
 const COUNTERS: readonly { fields: readonly QuotaField[]; count: Counter }[] = [
   { fields: ["vms", "cores", "memoryMiB", "diskGiB"], count: countVms },
+  { fields: ["snapshots"], count: countSnapshots },
 ];
 
 export function quotaLimits(q: QuotaTable): QuotaLimits {

@@ -4,6 +4,7 @@
  * a snapshot or backup still in progress makes the next one a 409. A revert needs the VM
  * Stopped (409 naming its state otherwise); the rack then rewinds its disk to the snapshot.
  */
+import { checkQuota } from "../quota-check";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
@@ -131,7 +132,7 @@ export function snapshotRoutes(app: FastifyInstance, ctx: RegionContext): void {
       const res = await idempotent(db, scopeOf(req, p), async (trx) => {
         const v = await visibleVm(trx, p, body.vmId);
         await assertDiskIdle(trx, v, "snapshot");
-        // The snapshot quota (issue #12 deliverable 1, built in parallel) is checked here, in this transaction.
+        await checkQuota(trx, v.tenantId, v.poolId, { snapshots: 1 });
         const dup = await trx
           .selectFrom("vmSnapshots")
           .select("id")

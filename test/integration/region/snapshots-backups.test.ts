@@ -18,6 +18,7 @@ describe.each(STORES)("snapshots and backups on %s", (_name, makeStore) => {
   let key: string;
   let otherKey: string;
   let poolId: string;
+  let tenantId: string;
 
   const claim = async () =>
     (await http(r.api, "POST", "/rack-agent/tasks/claim", { key: token, body: { max: 20 } })).body.tasks as {
@@ -55,6 +56,7 @@ describe.each(STORES)("snapshots and backups on %s", (_name, makeStore) => {
     token = rack.enrollmentToken;
     await registerImage(r.api, "tiny");
     const t1 = (await http(r.api, "POST", "/tenants", { body: { name: "acme" } })).body;
+    tenantId = t1.id;
     const t2 = (await http(r.api, "POST", "/tenants", { body: { name: "globex" } })).body;
     key = (await http(r.api, "POST", "/apikeys", { body: { name: "k1", tenantId: t1.id } })).body.key;
     otherKey = (await http(r.api, "POST", "/apikeys", { body: { name: "k2", tenantId: t2.id } })).body.key;
@@ -140,6 +142,23 @@ describe.each(STORES)("snapshots and backups on %s", (_name, makeStore) => {
       "delete-requested",
       "deleted",
     ]);
+  });
+
+  test("the snapshot quota is checked in the creating transaction", async () => {
+    const vmId = await runningVm("quota-1");
+    const quota = (await http(r.api, "POST", "/quotas", { body: { tenantId, snapshots: 1 } })).body;
+    const s = (await http(r.api, "POST", "/snapshots", { key, body: { vmId, name: "q1" } })).body;
+    await report((await claimOne("snapshot.create")).id, { ok: true, result: { consistency: "crash" } });
+    const over = await http(r.api, "POST", "/snapshots", { key, body: { vmId, name: "q2" } });
+    expect(over.status).toBe(409);
+    expect(over.body).toMatchObject({
+      code: "QUOTA_EXCEEDED",
+      quota: { quota: "snapshots", limit: 1, used: 1, requested: 1 },
+    });
+    expect((await get(`/snapshots?vm=${vmId}`)).items.map((x: { id: string }) => x.id)).toEqual([s.id]);
+    expect((await http(r.api, "DELETE", `/quotas/${quota.id}`)).status).toBe(204);
+    await http(r.api, "DELETE", `/snapshots/${s.id}`, { key });
+    await report((await claimOne("snapshot.delete")).id, { ok: true, result: { deleted: "deleted" } });
   });
 
   test("backup: progress, manifest figures, retention, restore payload, delete", async () => {
