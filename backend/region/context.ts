@@ -14,6 +14,8 @@ export interface RegionContext {
   log: Logger;
   /** Called after a commit that changes DNS-visible data (names, addresses). */
   dnsChanged(): void;
+  /** SHA-256 of the certificate the API serves (HTTPS only): rack enrollment tokens carry it as their pin. */
+  tlsFingerprint?: string;
   /** Wakes racks long-polling for work; call after committing a task. */
   tasks: TaskSignal;
 }

@@ -14,6 +14,7 @@ import Fastify, {
 } from "fastify";
 import pino, { type Logger } from "pino";
 import { ForbiddenError } from "../../sdk/errors";
+import { TLS_MIN_VERSION } from "../../sdk/tls-trust";
 import { ensureAdminKey, KeyAuthenticator } from "./auth";
 import type { RegionContext } from "./context";
 import { lazyValidator } from "./lazy-validator";
@@ -42,6 +43,8 @@ export interface RegionOptions {
   logger?: Logger;
   /** FIBRIX_ADMIN_KEY: registers this admin key instead of generating one. */
   adminKey?: string;
+  /** Serve HTTPS (TLS 1.2 or later) with this PEM certificate and key; its fingerprint goes into rack enrollment tokens. */
+  tls?: { cert: string; key: string; fingerprint: string };
 }
 
 export interface RegionApp {
@@ -73,6 +76,7 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
     auth: new KeyAuthenticator(store.db),
     tasks: new TaskSignal(),
     log,
+    ...(opts.tls ? { tlsFingerprint: opts.tls.fingerprint } : {}),
     dnsChanged: () => {
       serial = Math.max(serial + 1, Math.floor(Date.now() / 1000));
       for (const l of dnsListeners) l();
@@ -84,7 +88,8 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
     // One log line per request costs more than the request itself at 2 000 GET/s: opt-in.
     logController: new LogController({ disableRequestLogging: process.env.FIBRIX_LOG_REQUESTS !== "1" }),
     bodyLimit: 1024 * 1024,
-  });
+    ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key, minVersion: TLS_MIN_VERSION } } : {}),
+  }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler());
   // Every view is built field by field (secrets never enter one), so plain JSON.stringify is
   // safe; fast-json-stringify would re-validate each nullable union with ajv, 8x slower on lists.
