@@ -13,9 +13,11 @@ cd "$(dirname "$0")/.."
 #   busybox-static, syslinux, syslinux-common, mtools: the commissioning/deploy environment and test disk
 #   openssl: the Terraform provider's per-run TLS certificate (go-plugin AutoMTLS)
 #   python3-yaml: the seed ISO test loads our cloud-init YAML with PyYAML, as cloud-init does
+#   curl: the TLS tests' independent HTTPS client (no CA: refused; --cacert: trusted); openssl
+#     also makes the region's self-signed certificate and probes it with s_client
 DEB_PACKAGES=(openipmi ipmitool freeipmi-tools libvirt-daemon-system libvirt-clients qemu-system-x86
   qemu-utils genisoimage postgresql bind9-dnsutils dnsmasq-base ipxe-qemu ipxe iproute2 procps
-  busybox-static syslinux syslinux-common mtools openssl python3-yaml)
+  busybox-static syslinux syslinux-common mtools openssl python3-yaml curl)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
