@@ -132,6 +132,15 @@ export class PreconditionFailedError extends FibrixError {
     super("PRECONDITION_FAILED", detail);
   }
 }
+export class RateLimitedError extends FibrixError {
+  constructor(
+    detail: string,
+    /** Sent as Retry-After (delay-seconds). */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super("RATE_LIMITED", detail);
+  }
+}
 export class UnavailableError extends FibrixError {
   constructor(detail: string) {
     super("UNAVAILABLE", detail);

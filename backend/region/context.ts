@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import { PreconditionFailedError, ValidationError } from "../../sdk/errors";
 import type { KeyAuthenticator, Principal } from "./auth";
+import type { ConnectionLimiter } from "./connection-limiter";
 import type { SecretBox } from "./store/secret-box";
 import type { TaskSignal } from "./tasks";
 import type { Store } from "./store/open";
@@ -16,6 +17,8 @@ export interface RegionContext {
   dnsChanged(): void;
   /** SHA-256 of the certificate the API serves (HTTPS only): rack enrollment tokens carry it as their pin. */
   tlsFingerprint?: string;
+  /** Per-key bound on long-lived connections (long polls, SSE, WebSockets): acquire a slot for each. */
+  connections: ConnectionLimiter;
   /** Wakes racks long-polling for work; call after committing a task. */
   tasks: TaskSignal;
 }

@@ -3,7 +3,18 @@ import type { Database } from "./store/database";
 
 export interface EventInput {
   actor: string;
-  objectType: "region" | "rack" | "fabric" | "pool" | "machine" | "vm" | "tenant" | "apikey" | "image";
+  objectType:
+    | "region"
+    | "rack"
+    | "fabric"
+    | "pool"
+    | "machine"
+    | "vm"
+    | "tenant"
+    | "apikey"
+    | "image"
+    /** A client address (failed authentications). */
+    | "source";
   objectId: string;
   kind: string;
   from?: string | null;

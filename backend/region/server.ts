@@ -16,6 +16,9 @@ import pino, { type Logger } from "pino";
 import { ForbiddenError } from "../../sdk/errors";
 import { TLS_MIN_VERSION } from "../../sdk/tls-trust";
 import { ensureAdminKey, KeyAuthenticator } from "./auth";
+import { AuthGuard } from "./auth-guard";
+import { AuthFailureLimiter, type AuthLimits } from "./auth-limiter";
+import { ConnectionLimiter } from "./connection-limiter";
 import type { RegionContext } from "./context";
 import { lazyValidator } from "./lazy-validator";
 import { installMetrics } from "./metrics";
@@ -45,6 +48,10 @@ export interface RegionOptions {
   adminKey?: string;
   /** Serve HTTPS (TLS 1.2 or later) with this PEM certificate and key; its fingerprint goes into rack enrollment tokens. */
   tls?: { cert: string; key: string; fingerprint: string };
+  /** Budgets of failed authentications (default DEFAULT_AUTH_LIMITS). */
+  authLimits?: AuthLimits;
+  /** Long-lived connections (long polls, SSE, WebSockets) one key may hold at once (default 8). */
+  maxStreamsPerKey?: number;
 }
 
 export interface RegionApp {
@@ -75,6 +82,7 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
     secrets,
     auth: new KeyAuthenticator(store.db),
     tasks: new TaskSignal(),
+    connections: new ConnectionLimiter(opts.maxStreamsPerKey),
     log,
     ...(opts.tls ? { tlsFingerprint: opts.tls.fingerprint } : {}),
     dnsChanged: () => {
@@ -83,6 +91,8 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
     },
   };
 
+  const guard = new AuthGuard(ctx.auth, new AuthFailureLimiter(opts.authLimits), store.db, log);
+  guard.start();
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     // One log line per request costs more than the request itself at 2 000 GET/s: opt-in.
@@ -131,7 +141,9 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
     async (api) => {
       api.addHook("onRequest", async (req) => {
         if (PUBLIC.has(req.url.split("?")[0]!) || req.url.startsWith(`${API_PREFIX}/docs`)) return;
-        const p = await ctx.auth.authenticate(req.headers.authorization);
+        // Failures are limited per source address and key prefix (auth-guard.ts); req.ip is
+        // the peer's address (no proxy is trusted).
+        const p = await guard.authenticate(req.headers.authorization, req.ip);
         // Rack tokens open the rack protocol only, and only rack tokens open it.
         const rackPath = req.url.startsWith(`${API_PREFIX}/rack-agent/`);
         if (rackPath !== (p.kind === "rack")) {
@@ -161,7 +173,10 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
     },
     { prefix: API_PREFIX },
   );
-  app.addHook("onClose", async () => store.close());
+  app.addHook("onClose", async () => {
+    await guard.stop();
+    await store.close();
+  });
   await app.ready();
   return { app, ctx, bootstrapKey, dnsSerial: () => serial, onDnsChange: (l) => dnsListeners.push(l) };
 }
