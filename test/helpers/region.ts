@@ -11,6 +11,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import https from "node:https";
 import pino from "pino";
 import { buildRegion, type RegionApp } from "../../backend/region/server";
 import { own } from "./run-dirs";
@@ -26,11 +27,21 @@ export interface TestRegion {
   stop(): Promise<void>;
 }
 
+let trustingFetch: typeof fetch | undefined;
+
 /** Under FIBRIX_TEST_TLS: the test CA's region certificate, trusted by this process and its children. */
 function suiteTls(): CertFiles | undefined {
   if (!TEST_TLS) return undefined;
   const pki = testPki();
   process.env.FIBRIX_CA_BUNDLE = pki.caFile;
+  // Tests that call fetch or axios themselves trust the test CA too. (undici's
+  // setGlobalDispatcher cannot reach fetch here: jest's sandbox has its own globalThis.)
+  if (!trustingFetch) {
+    const plain = globalThis.fetch;
+    trustingFetch = (input, init) => plain(input, { dispatcher: testCaDispatcher(), ...init } as RequestInit);
+    globalThis.fetch = trustingFetch;
+  }
+  https.globalAgent.options.ca = pki.caPem;
   return pki.server;
 }
 
