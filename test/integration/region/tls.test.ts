@@ -145,6 +145,43 @@ describe("a region process with its self-signed certificate", () => {
   });
 });
 
+test("CLI: --tls-fingerprint, --ca-bundle or FIBRIX_TLS_FINGERPRINT trust the region; without, a TLS error", async () => {
+  // Self-signed, so that no CA of the environment (FIBRIX_TEST_TLS's) vouches for it.
+  const own = selfSignedCert(testPki().dir, "cli-region");
+  const r = await startTestRegion({ tls: own });
+  try {
+    const run = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
+      let text = "";
+      const io: CliIo = {
+        out: (s) => {
+          text += s;
+        },
+        err: (s) => {
+          text += s;
+        },
+        env: { FIBRIX_ENDPOINT: r.url, FIBRIX_API_KEY: ADMIN_KEY, ...env },
+        onStop: () => () => undefined,
+      };
+      const code = await main(["node", "fibrix", "--json", ...args, "regions", "list"], io);
+      return { code, text };
+    };
+    const fp = own.fingerprint;
+    for (const [args, env] of [
+      [["--tls-fingerprint", fp], {}],
+      [["--ca-bundle", own.certFile], {}],
+      [[], { FIBRIX_TLS_FINGERPRINT: fp }],
+    ] as const) {
+      const ok = await run([...args], env);
+      expect([args, ok.code, ok.text]).toEqual([args, 0, "[]\n"]);
+    }
+    const untrusted = await run([]);
+    expect(untrusted.code).not.toBe(0);
+    expect(untrusted.text).toMatch(/TLS: self-signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
+  } finally {
+    await r.stop();
+  }
+});
+
 describe("the rack agent pins the region's certificate from its enrollment token", () => {
   let r: TestRegion;
   let lab: LabBmcs;
