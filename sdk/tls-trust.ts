@@ -217,6 +217,12 @@ const UNTRUSTED = new Set([
 export function tlsErrorOf(e: unknown, where: string): TlsError | undefined {
   for (let x: unknown = e, depth = 0; x && depth < 3; x = (x as { cause?: unknown }).cause, depth++) {
     const code = (x as { code?: unknown }).code;
+    if (code === "EPROTO") {
+      // e.g. "wrong version number": the peer answered in plain HTTP, not TLS.
+      return new TlsError(
+        `${where}: TLS handshake failed (${(x as Error).message.split("\n")[0]}): does the region speak https:// on this port?`,
+      );
+    }
     if (typeof code === "string" && UNTRUSTED.has(code)) {
       const hint =
         code === "FIBRIX_TLS_PIN_MISMATCH"

@@ -92,6 +92,8 @@ test("TLS failures become TlsError (through causes); other failures do not", () 
     retryable: false,
   });
   expect(tlsErrorOf(Object.assign(new Error("x"), { code: "ECONNREFUSED" }), "GET /")).toBeUndefined();
+  const plain = Object.assign(new Error("write EPROTO …:wrong version number"), { code: "EPROTO" });
+  expect(tlsErrorOf(plain, "GET /")?.message).toMatch(/does the region speak https:\/\/ on this port/);
   expect(tlsErrorOf("just text", "GET /")).toBeUndefined();
 });
 
