@@ -81,7 +81,7 @@ export const GROUPS: readonly Group[] = [
 ];
 
 /** Program options that take a value: the word after them is not a command. */
-const VALUED = new Set(["--endpoint", "--api-key"]);
+const VALUED = new Set(["--endpoint", "--api-key", "--ca-bundle", "--tls-fingerprint"]);
 
 /**
  * The groups `argv` (node, script, args…) can reach: the one it names, or all of them when it

@@ -1,9 +1,11 @@
 /**
  * What every command that talks to a region needs: the client built from the global flags
- * (--endpoint, --api-key, or FIBRIX_ENDPOINT / FIBRIX_API_KEY) and the output mode (--json).
+ * (--endpoint, --api-key, --ca-bundle, --tls-fingerprint, or FIBRIX_ENDPOINT / FIBRIX_API_KEY /
+ * FIBRIX_CA_BUNDLE / FIBRIX_TLS_FINGERPRINT) and the output mode (--json).
  */
 import type { Command } from "commander";
 import { FibrixClient } from "../sdk/client";
+import { resolveTrust } from "../sdk/tls-trust";
 import type { CliIo } from "./io";
 import { type Column, details, table } from "./table";
 import { UsageError } from "./usage-error";
@@ -11,6 +13,8 @@ import { UsageError } from "./usage-error";
 export interface GlobalOptions {
   endpoint?: string;
   apiKey?: string;
+  caBundle?: string;
+  tlsFingerprint?: string;
   json?: boolean;
 }
 
@@ -41,7 +45,17 @@ export function contextOf(cmd: Command, io: CliIo): CommandContext {
   if (!apiKey) throw new UsageError("no API key given: pass --api-key KEY or set FIBRIX_API_KEY");
   const json = g.json === true;
   return {
-    client: new FibrixClient({ endpoint, apiKey }),
+    client: new FibrixClient({
+      endpoint,
+      apiKey,
+      ...resolveTrust(
+        {
+          ...(g.caBundle !== undefined ? { caBundle: g.caBundle } : {}),
+          ...(g.tlsFingerprint !== undefined ? { fingerprint: g.tlsFingerprint } : {}),
+        },
+        io.env,
+      ),
+    }),
     json,
     io,
     printList(rows, columns) {

@@ -27,6 +27,14 @@ export function buildProgram(io: CliIo = processIo(), argv?: readonly string[]):
     .version(packageVersion())
     .option("--endpoint <url>", "region URL, e.g. http://127.0.0.1:5240 (or FIBRIX_ENDPOINT)")
     .option("--api-key <key>", "API key (or FIBRIX_API_KEY)")
+    .option(
+      "--ca-bundle <pem>",
+      "trust the region's certificate by this CA bundle, a PEM file (or FIBRIX_CA_BUNDLE)",
+    )
+    .option(
+      "--tls-fingerprint <sha256>",
+      "trust exactly the region certificate with this SHA-256 fingerprint (or FIBRIX_TLS_FINGERPRINT)",
+    )
     .option("--json", "print JSON instead of tables");
   // Only the group argv names is loaded (all of them for top-level help): see command-groups.ts.
   for (const group of groupsFor(argv)) program.addCommand(group.load(io));

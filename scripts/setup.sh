@@ -18,10 +18,12 @@ cd "$(dirname "$0")/.."
 #   nftables: tenant-network rules on VM hosts (anti-spoofing, security groups, 1:1 NAT);
 #   socat: the tenant-network test drives its guests' serial consoles (raw pty, as virsh console)
 #   (the guests' kernel is Debian's linux-image-cloud-amd64, fetched with apt-get download at build)
+#   curl: the TLS tests' independent HTTPS client (no CA: refused; --cacert: trusted); openssl
+#     also makes the region's self-signed certificate and probes it with s_client
 DEB_PACKAGES=(openipmi ipmitool freeipmi-tools libvirt-daemon-system libvirt-clients qemu-system-x86
   qemu-utils genisoimage postgresql bind9-dnsutils dnsmasq-base ipxe-qemu ipxe iproute2 procps
   busybox-static syslinux syslinux-common mtools openssl python3-yaml chromium fonts-dejavu-core
-  nftables socat)
+  nftables socat curl)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -32,6 +32,8 @@ export const ERRORS = {
   INTERNAL: { status: 500, title: "Internal error", retryable: true },
   UNAVAILABLE: { status: 503, title: "Service unavailable", retryable: true },
   TIMEOUT: { status: 504, title: "Timed out", retryable: true },
+  /** Client side only (no region answers it): the region's certificate is not trusted (nginx's 495). */
+  TLS_UNTRUSTED: { status: 495, title: "Region certificate not trusted", retryable: false },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -159,6 +161,15 @@ export class QuotaExceededError extends FibrixError {
 export class PreconditionFailedError extends FibrixError {
   constructor(detail: string) {
     super("PRECONDITION_FAILED", detail);
+  }
+}
+export class RateLimitedError extends FibrixError {
+  constructor(
+    detail: string,
+    /** Sent as Retry-After (delay-seconds). */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super("RATE_LIMITED", detail);
   }
 }
 export class UnavailableError extends FibrixError {

@@ -27,8 +27,9 @@ import {
   UnavailableError,
   errorFromProblem,
 } from "./errors";
+import { checkTransport, httpsAgentFor, resolveTrust, type TlsTrustOptions, tlsErrorOf } from "./tls-trust";
 
-export interface HttpOptions {
+export interface HttpOptions extends TlsTrustOptions {
   /** Region base URL, e.g. http://127.0.0.1:5240 (the `/api/v1` prefix is added). */
   endpoint: string;
   apiKey: string;
@@ -143,6 +144,8 @@ export function toFibrixError(e: unknown): FibrixError {
       retryable: ERRORS[code].retryable,
     });
   }
+  const tls = tlsErrorOf(err, where);
+  if (tls) return tls;
   if (err.code === "ECONNABORTED" || err.code === "ETIMEDOUT") {
     return new TimeoutError(`no answer from the region within the timeout (${where})`);
   }
@@ -172,6 +175,8 @@ export function createHttp(opts: HttpOptions): AxiosInstance {
   if (!opts.apiKey) {
     throw new FibrixError("UNAUTHORIZED", "no API key: pass apiKey or set FIBRIX_API_KEY");
   }
+  const trust = resolveTrust(opts);
+  checkTransport(opts.endpoint, trust.insecureHttp);
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = opts.now ?? Date.now;
   const retries = Math.max(0, opts.retries ?? DEFAULT_RETRIES);
@@ -180,6 +185,7 @@ export function createHttp(opts: HttpOptions): AxiosInstance {
     baseURL: `${opts.endpoint.replace(/\/+$/, "")}/api/v1`,
     timeout: opts.timeoutMs ?? 30_000,
     headers: { Authorization: `Bearer ${opts.apiKey}`, Accept: "application/json" },
+    httpsAgent: httpsAgentFor(trust),
   });
   http.interceptors.request.use((config: RetryingConfig) => {
     config.fibrixRetry ??= { attempt: 0, started: now() };

@@ -2,6 +2,7 @@
 export * from "./client";
 export * from "./errors";
 export * from "./http";
+export * from "./tls-trust";
 export * from "./idempotency";
 export * from "./byte-progress";
 export * from "./resources/api-keys";

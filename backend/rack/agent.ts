@@ -20,6 +20,7 @@ import { type Executor, TaskError } from "./executor";
 import { defaultDeps, type ExecutorDeps } from "./executors/deps";
 import { defaultExecutors } from "./executors/index";
 import { RegionClient, type RegionClientOptions, RegionError } from "./region-client";
+import { type RegionTransport, type RegionTrustOptions, regionTransport } from "./region-trust";
 import { toTaskFailure } from "./task-failure";
 
 export const AGENT_VERSION = "0.2.0";
@@ -59,7 +60,9 @@ export interface RackAgentOptions {
   /** Service states reported in each heartbeat. */
   services?: () => Heartbeat["services"];
   /** Client tuning (timeouts, retries, backoff). */
-  client?: Omit<RegionClientOptions, "region" | "token">;
+  client?: Omit<RegionClientOptions, "region" | "token" | "httpsAgent">;
+  /** How the region's certificate is trusted when the token pins none; plain http off loopback. */
+  trust?: RegionTrustOptions;
 }
 
 export interface RackAgentStats {
@@ -110,8 +113,17 @@ export class RackAgent {
   private lastHeartbeatError: string | undefined;
   config: RackConfig | undefined;
 
+  private readonly transport: RegionTransport;
+
   constructor(private readonly opts: RackAgentOptions) {
-    this.client = new RegionClient({ ...opts.client, region: opts.region, token: opts.token });
+    // Throws RegionTrustError before any request when URL, token and trust do not go together.
+    this.transport = regionTransport(opts.region, opts.token, opts.trust);
+    this.client = new RegionClient({
+      ...opts.client,
+      region: opts.region,
+      token: this.transport.bearer,
+      ...(this.transport.httpsAgent ? { httpsAgent: this.transport.httpsAgent } : {}),
+    });
     this.log = opts.log ?? pino({ name: "rack" });
     this.deps = opts.deps ?? defaultDeps(opts.vmPrefix);
     this.consoles = new ConsoleBridges({ region: opts.region, token: opts.token, log: this.log });
@@ -162,6 +174,7 @@ export class RackAgent {
     }
     this.consoles.closeAll("the rack agent is stopping");
     await this.deps.ipmiPool.close();
+    this.transport.httpsAgent?.destroy();
     this.log.info(this.stats(), "rack agent stopped");
   }
 
@@ -185,7 +198,12 @@ export class RackAgent {
       } catch (e) {
         if (this.stopping.signal.aborted) return;
         this.lastHeartbeatError = e instanceof Error ? e.message : String(e);
-        this.log.warn({ err: this.lastHeartbeatError }, "heartbeat failed; will retry");
+        if (e instanceof RegionError && e.code === "REGION_UNTRUSTED") {
+          this.log.error(
+            { err: this.lastHeartbeatError, pinned: this.transport.fingerprint },
+            "refusing the region: its TLS certificate is not the one this rack trusts (nothing was sent)",
+          );
+        } else this.log.warn({ err: this.lastHeartbeatError }, "heartbeat failed; will retry");
         return;
       }
       try {
@@ -240,7 +258,7 @@ export class RackAgent {
           { err: e instanceof Error ? e.message : String(e), retryInMs: wait },
           "claim failed; retrying",
         );
-        if (e instanceof RegionError && e.code === "RACK_UNAUTHORIZED") {
+        if (e instanceof RegionError && (e.code === "RACK_UNAUTHORIZED" || e.code === "REGION_UNTRUSTED")) {
           // A revoked or wrong token will not fix itself quickly: do not hammer the region.
           await pause(Math.max(wait, 5_000), signal);
         } else await pause(wait, signal);

@@ -10,7 +10,9 @@
  * (connection refused) or the region answered 5xx (its transaction was rolled back); the
  * tasks of a lost answer come back when their lease expires.
  */
+import type https from "node:https";
 import axios, { type AxiosInstance, type AxiosRequestConfig } from "axios";
+import { tlsErrorOf } from "../../sdk/tls-trust";
 import type { HealthReport, Heartbeat, RackConfig, Task } from "../../sdk/schema/rack-agent";
 import { type Backoff, REGION_BACKOFF, backoffDelayMs, pause } from "./backoff";
 
@@ -20,6 +22,8 @@ export type RegionErrorCode =
   | "REGION_UNAVAILABLE"
   | "RACK_UNAUTHORIZED"
   | "REGION_REJECTED"
+  /** TLS: the region's certificate is not the pinned one (or not trusted): never sent anything. */
+  | "REGION_UNTRUSTED"
   | "ABORTED";
 
 export class RegionError extends Error {
@@ -46,6 +50,8 @@ export interface RegionClientOptions {
   retries?: number;
   backoff?: Backoff;
   random?: () => number;
+  /** For https:// regions: the agent that checks the region's certificate (region-trust.ts). */
+  httpsAgent?: https.Agent;
 }
 
 /** What a report came to: `stale` = the region no longer counts this task as ours (409). */
@@ -73,6 +79,8 @@ function detailOf(data: unknown): string {
 export function classifyFailure(e: unknown, safety: Safety, where: string): RegionError {
   if (e instanceof RegionError) return e;
   if (axios.isCancel(e)) return new RegionError("ABORTED", `${where}: aborted`, false);
+  const tls = tlsErrorOf(e, where);
+  if (tls) return new RegionError("REGION_UNTRUSTED", tls.message, false);
   if (!axios.isAxiosError(e)) {
     return new RegionError(
       "REGION_REJECTED",
@@ -113,6 +121,7 @@ export class RegionClient {
       baseURL: `${base}/api/v1/rack-agent`,
       headers: { authorization: `Bearer ${opts.token}`, "content-type": "application/json" },
       timeout: this.timeoutMs,
+      ...(opts.httpsAgent ? { httpsAgent: opts.httpsAgent } : {}),
     });
   }
 

@@ -61,10 +61,11 @@ export class KeyAuthenticator {
 
   private async lookup(key: string): Promise<Principal> {
     if (key.startsWith("fbr_")) {
+      // A whole token (with its `.pin`, sdk/enrollment-token.ts) works as well as its secret.
       const rack = await this.db
         .selectFrom("racks")
         .select(["id", "name"])
-        .where("tokenHash", "=", hashKey(key))
+        .where("tokenHash", "=", hashKey(key.split(".")[0]!))
         .executeTakeFirst();
       if (!rack) throw new UnauthorizedError("unknown rack enrollment token");
       return { kind: "rack", keyId: rack.id, name: rack.name, rackId: rack.id };

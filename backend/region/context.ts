@@ -4,6 +4,7 @@ import { PreconditionFailedError, ValidationError } from "../../sdk/errors";
 import type { KeyAuthenticator, Principal } from "./auth";
 import type { ConsoleSessions } from "./console-sessions";
 import type { Clock } from "./clock";
+import type { ConnectionLimiter } from "./connection-limiter";
 import type { SecretBox } from "./store/secret-box";
 import type { TaskSignal } from "./tasks";
 import type { Store } from "./store/open";
@@ -16,6 +17,10 @@ export interface RegionContext {
   log: Logger;
   /** Called after a commit that changes DNS-visible data (names, addresses). */
   dnsChanged(): void;
+  /** SHA-256 of the certificate the API serves (HTTPS only): rack enrollment tokens carry it as their pin. */
+  tlsFingerprint?: string;
+  /** Per-key bound on long-lived connections (long polls, SSE, WebSockets): acquire a slot for each. */
+  connections: ConnectionLimiter;
   /** Wakes racks long-polling for work; call after committing a task. */
   tasks: TaskSignal;
   /** Serial console sessions piped through this process (routes/vm-console.ts). */

@@ -15,7 +15,9 @@ export interface EventInput {
     | "image"
     | "snapshot"
     | "backup"
-    | "quota";
+    | "quota"
+    /** A client address (failed authentications). */
+    | "source";
   objectId: string;
   kind: string;
   from?: string | null;

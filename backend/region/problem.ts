@@ -4,7 +4,13 @@
  * request never gets a stack trace; unexpected failures are logged and answered 500.
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
-import { ConflictError, type FieldError, FibrixError, ValidationError } from "../../sdk/errors";
+import {
+  ConflictError,
+  type FieldError,
+  FibrixError,
+  RateLimitedError,
+  ValidationError,
+} from "../../sdk/errors";
 import { explainSchemaError, type SchemaError } from "../../sdk/schema-errors";
 import { isForeignKeyViolation, isUniqueViolation } from "./store/open";
 
@@ -28,6 +34,9 @@ function uniqueWhat(message: string): string {
 }
 
 export function sendProblem(reply: FastifyReply, err: FibrixError): FastifyReply {
+  if (err instanceof RateLimitedError && err.retryAfterSeconds !== undefined) {
+    reply.header("retry-after", String(err.retryAfterSeconds));
+  }
   return reply.code(err.status).type("application/problem+json").send(err.toProblem());
 }
 

@@ -1,5 +1,5 @@
 /**
- * `fibrix region serve`: the region's HTTP API and its authoritative DNS, until SIGINT/SIGTERM.
+ * `fibrix region serve`: the region's HTTP(S) API and its authoritative DNS, until SIGINT/SIGTERM.
  */
 import type { Logger } from "pino";
 import pino from "pino";
@@ -7,6 +7,8 @@ import type { Clock } from "./clock";
 import { ZoneCache } from "./dns-zones";
 import { type DnsServer, startDnsServer } from "./dns/server";
 import { buildRegion, type RegionApp } from "./server";
+import { loadRegionTls, type RegionTls } from "./tls-cert";
+import { type TlsFlags, tlsModeOf } from "./tls-mode";
 import { Watchdog, type WatchdogOptions } from "./watchdog";
 
 export interface ServeOptions {
@@ -19,12 +21,16 @@ export interface ServeOptions {
   logger?: Logger;
   watchdog?: WatchdogOptions;
   clock?: Clock;
+  /** TLS as `region serve`'s flags ask for it (tls-mode.ts): by default plain HTTP on loopback, a self-signed certificate elsewhere. */
+  tls?: TlsFlags;
 }
 
 export interface RunningRegion {
   url: string;
   /** The DNS port actually bound, when DNS is on. */
   dnsPort?: number;
+  /** The certificate served, when the API speaks HTTPS. */
+  tls?: RegionTls;
   region: RegionApp;
   close(): Promise<void>;
 }
@@ -39,7 +45,9 @@ export function parseListen(listen: string, flag: string): { host: string; port:
 export async function startRegionServer(opts: ServeOptions): Promise<RunningRegion> {
   const log = opts.logger ?? pino({ level: process.env.FIBRIX_LOG_LEVEL ?? "info" });
   const { host, port } = parseListen(opts.listen, "--listen");
+  const tls = await loadRegionTls(tlsModeOf(opts.tls ?? {}, host), opts.dataDir, host);
   const region = await buildRegion({
+    ...(tls ? { tls } : {}),
     dataDir: opts.dataDir,
     databaseUrl: opts.databaseUrl,
     adminKey: opts.adminKey,
@@ -48,7 +56,7 @@ export async function startRegionServer(opts: ServeOptions): Promise<RunningRegi
   });
   await region.app.listen({ host, port });
   const addr = region.app.server.address() as { address: string; port: number };
-  const url = `http://${addr.address.includes(":") ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  const url = `${tls ? "https" : "http"}://${addr.address.includes(":") ? `[${addr.address}]` : addr.address}:${addr.port}`;
   let dns: DnsServer | undefined;
   if (opts.dnsListen) {
     const d = parseListen(opts.dnsListen, "--dns-listen");
@@ -60,11 +68,23 @@ export async function startRegionServer(opts: ServeOptions): Promise<RunningRegi
   }
   const watchdog = new Watchdog(region.ctx, opts.watchdog);
   watchdog.start();
+  if (tls) {
+    log.info(
+      {
+        fingerprint: tls.fingerprint,
+        certFile: tls.certFile,
+        selfSigned: tls.selfSigned,
+        created: tls.created,
+      },
+      "region TLS certificate (SHA-256 fingerprint)",
+    );
+  }
   log.info({ url, store: region.ctx.store.dialect }, "region listening");
   return {
     url,
     region,
     ...(dns ? { dnsPort: dns.port } : {}),
+    ...(tls ? { tls } : {}),
     async close() {
       await watchdog.stop();
       await dns?.close();

@@ -15,8 +15,12 @@ import Fastify, {
 } from "fastify";
 import pino, { type Logger } from "pino";
 import { ForbiddenError } from "../../sdk/errors";
+import { TLS_MIN_VERSION } from "../../sdk/tls-trust";
 import { ensureAdminKey, KeyAuthenticator } from "./auth";
 import { type Clock, systemClock } from "./clock";
+import { AuthGuard } from "./auth-guard";
+import { AuthFailureLimiter, type AuthLimits } from "./auth-limiter";
+import { ConnectionLimiter } from "./connection-limiter";
 import type { RegionContext } from "./context";
 import { lazyValidator } from "./lazy-validator";
 import { installConsole } from "./console";
@@ -53,6 +57,12 @@ export interface RegionOptions {
   adminKey?: string;
   /** The metering clock (default: the system clock; tests pass their own). */
   clock?: Clock;
+  /** Serve HTTPS (TLS 1.2 or later) with this PEM certificate and key; its fingerprint goes into rack enrollment tokens. */
+  tls?: { cert: string; key: string; fingerprint: string };
+  /** Budgets of failed authentications (default DEFAULT_AUTH_LIMITS). */
+  authLimits?: AuthLimits;
+  /** Long-lived connections (long polls, SSE, WebSockets) one key may hold at once (default 8). */
+  maxStreamsPerKey?: number;
 }
 
 export interface RegionApp {
@@ -85,19 +95,24 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
     tasks: new TaskSignal(),
     consoles: new ConsoleSessions(),
     clock: opts.clock ?? systemClock,
+    connections: new ConnectionLimiter(opts.maxStreamsPerKey),
     log,
+    ...(opts.tls ? { tlsFingerprint: opts.tls.fingerprint } : {}),
     dnsChanged: () => {
       serial = Math.max(serial + 1, Math.floor(Date.now() / 1000));
       for (const l of dnsListeners) l();
     },
   };
 
+  const guard = new AuthGuard(ctx.auth, new AuthFailureLimiter(opts.authLimits), store.db, log);
+  guard.start();
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     // One log line per request costs more than the request itself at 2 000 GET/s: opt-in.
     logController: new LogController({ disableRequestLogging: process.env.FIBRIX_LOG_REQUESTS !== "1" }),
     bodyLimit: 1024 * 1024,
-  });
+    ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key, minVersion: TLS_MIN_VERSION } } : {}),
+  }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler());
   // Every view is built field by field (secrets never enter one), so plain JSON.stringify is
   // safe; fast-json-stringify would re-validate each nullable union with ajv, 8x slower on lists.
@@ -143,7 +158,9 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
     async (api) => {
       api.addHook("onRequest", async (req) => {
         if (PUBLIC.has(req.url.split("?")[0]!) || req.url.startsWith(`${API_PREFIX}/docs`)) return;
-        const p = await ctx.auth.authenticate(req.headers.authorization);
+        // Failures are limited per source address and key prefix (auth-guard.ts); req.ip is
+        // the peer's address (no proxy is trusted).
+        const p = await guard.authenticate(req.headers.authorization, req.ip);
         // Rack tokens open the rack protocol only, and only rack tokens open it.
         const rackPath = req.url.startsWith(`${API_PREFIX}/rack-agent/`);
         if (rackPath !== (p.kind === "rack")) {
@@ -179,7 +196,10 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
     { prefix: API_PREFIX },
   );
   installConsole(app);
-  app.addHook("onClose", async () => store.close());
+  app.addHook("onClose", async () => {
+    await guard.stop();
+    await store.close();
+  });
   await app.ready();
   return { app, ctx, bootstrapKey, dnsSerial: () => serial, onDnsChange: (l) => dnsListeners.push(l) };
 }

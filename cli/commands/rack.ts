@@ -12,6 +12,8 @@ import { DEFAULT_CONSOLE_DIR, defaultDeps } from "../../backend/rack/executors/d
 import { buildEphemeralEnv } from "../../backend/rack/boot/ephemeral-env";
 import type { ListenTarget } from "../../backend/rack/boot/http-server";
 import { RackBoot } from "../../backend/rack/boot/rack-boot";
+import { RegionTrustError, regionTransport } from "../../backend/rack/region-trust";
+import { FibrixError } from "../../sdk/errors";
 import type { RackConfig } from "../../sdk/schema/rack-agent";
 import { type CliIo, processIo } from "../io";
 import { UsageError } from "../usage-error";
@@ -33,6 +35,8 @@ interface ServeFlags {
   concurrency: number;
   logLevel: string;
   backupDir?: string;
+  caBundle?: string;
+  insecureHttp?: boolean;
 }
 
 const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -109,7 +113,7 @@ export function rackCommand(io: CliIo = processIo()): Command {
     .description(
       "heartbeat the region and run this rack's work (power, health, VMs; with --boot also commissioning and deployment) until SIGINT/SIGTERM",
     )
-    .requiredOption("--region <url>", "region URL, e.g. http://10.0.0.2:5240")
+    .requiredOption("--region <url>", "region URL, e.g. https://10.0.0.2:5240 (http:// on loopback only)")
     .option("--token <token>", "the rack's enrollment token, fbr_… (or FIBRIX_RACK_TOKEN)")
     .option("--token-file <file>", "read the enrollment token from a file")
     .option("--interface <name>", "interface facing the rack's subnet")
@@ -132,12 +136,31 @@ export function rackCommand(io: CliIo = processIo()): Command {
     .option("--backup-dir <dir>", "the backup store of VM disks (a directory, may be an NFS mount)")
     .option("--concurrency <n>", "tasks held at once", positiveInt("--concurrency"), 8)
     .option("--log-level <level>", `log level (${LEVELS.join(", ")})`, "info")
+    .option(
+      "--ca-bundle <pem>",
+      "trust the region by this CA bundle (PEM file) when the token pins no certificate (or FIBRIX_CA_BUNDLE)",
+    )
+    .option(
+      "--insecure-http",
+      "allow plain http:// to a non-loopback region (BMC passwords would cross in clear)",
+    )
     .action(async (o: ServeFlags) => {
       if (!/^https?:\/\//.test(o.region))
         throw new UsageError(`--region must be an http(s) URL, got ${o.region}`);
       if (!LEVELS.includes(o.logLevel))
         throw new UsageError(`--log-level must be one of ${LEVELS.join(", ")}`);
       const token = tokenOf(o, io.env);
+      const caBundle = o.caBundle ?? (io.env.FIBRIX_CA_BUNDLE || undefined);
+      const trust = {
+        ...(caBundle !== undefined ? { caBundle } : {}),
+        ...(o.insecureHttp ? { insecureHttp: true } : {}),
+      };
+      try {
+        regionTransport(o.region, token, trust).httpsAgent?.destroy();
+      } catch (e) {
+        if (e instanceof RegionTrustError || e instanceof FibrixError) throw new UsageError(e.message);
+        throw e;
+      }
       let off: () => void = () => undefined;
       const stop = new Promise<string>((resolve) => {
         off = io.onStop(resolve);
@@ -152,6 +175,7 @@ export function rackCommand(io: CliIo = processIo()): Command {
         concurrency: o.concurrency,
         ...(o.backupDir ? { deps: defaultDeps(o.vmPrefix, { backupDir: o.backupDir }) } : {}),
         log,
+        trust,
         ...(o.interface ? { interface: o.interface } : {}),
         ...(o.bootUrl ? { bootUrl: o.bootUrl } : {}),
         ...(boot

@@ -1,11 +1,14 @@
 /**
  * `fibrix region serve`: the region's API (and DNS, with --dns-port/--dns-listen) in the
- * foreground until SIGINT/SIGTERM. Prints `listening on URL` (scripts and tests wait for that
+ * foreground until SIGINT/SIGTERM. HTTPS with --tls-cert/--tls-key, or a self-signed
+ * certificate (its fingerprint printed) off loopback; plain HTTP off loopback only with
+ * --insecure-http. Prints `listening on URL` (scripts and tests wait for that
  * phrase) and, on first start only, the generated admin API key; FIBRIX_ADMIN_KEY sets the
  * admin key instead.
  */
 import { Command } from "commander";
 import type { CliIo } from "../io";
+import { TlsModeError, tlsModeOf } from "../../backend/region/tls-mode";
 import { UsageError } from "../usage-error";
 
 interface ServeFlags {
@@ -15,6 +18,10 @@ interface ServeFlags {
   dnsPort?: number;
   dnsListen?: string;
   reconcileEvery?: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsSelfSigned?: boolean;
+  insecureHttp?: boolean;
 }
 
 /**
@@ -76,7 +83,23 @@ export function regionCommand(io: CliIo): Command {
       "how often the watchdog reconciles VM hosts against libvirt (default 600; 0: never)",
       seconds,
     )
+    .option("--tls-cert <file>", "serve HTTPS with this PEM certificate (chain); needs --tls-key")
+    .option("--tls-key <file>", "the PEM private key of --tls-cert")
+    .option(
+      "--tls-self-signed",
+      "serve HTTPS with a self-signed certificate made once under DATA/tls (the default off loopback)",
+    )
+    .option(
+      "--insecure-http",
+      "serve plain HTTP even off loopback (API keys and BMC passwords then cross the network in clear)",
+    )
     .action(async (o: ServeFlags) => {
+      try {
+        tlsModeOf(o, parseHostPort(o.listen, "--listen").host);
+      } catch (e) {
+        if (e instanceof TlsModeError) throw new UsageError(e.message);
+        throw e;
+      }
       if (o.database !== undefined && !/^postgres(ql)?:\/\//.test(o.database)) {
         throw new UsageError(`--database must be a postgres:// URL, got ${JSON.stringify(o.database)}`);
       }
@@ -106,6 +129,12 @@ async function serve(io: CliIo, o: ServeFlags, dnsListen: string | undefined, st
     ...(o.database !== undefined ? { databaseUrl: o.database } : {}),
     ...(dnsListen !== undefined ? { dnsListen } : {}),
     ...(adminKey ? { adminKey } : {}),
+    tls: {
+      ...(o.tlsCert !== undefined ? { tlsCert: o.tlsCert } : {}),
+      ...(o.tlsKey !== undefined ? { tlsKey: o.tlsKey } : {}),
+      ...(o.tlsSelfSigned ? { tlsSelfSigned: true } : {}),
+      ...(o.insecureHttp ? { insecureHttp: true } : {}),
+    },
     ...(o.reconcileEvery !== undefined
       ? {
           watchdog: {
@@ -121,6 +150,13 @@ async function serve(io: CliIo, o: ServeFlags, dnsListen: string | undefined, st
     io.out(
       `admin API key (shown once, store it now): ${key}\n` +
         `  export FIBRIX_ENDPOINT=${running.url} FIBRIX_API_KEY=${key}\n`,
+    );
+  }
+  if (running.tls) {
+    const t = running.tls;
+    io.out(
+      `TLS certificate SHA-256 fingerprint: ${t.fingerprint}\n` +
+        `  ${t.certFile}${t.selfSigned ? ` (self-signed${t.created ? ", made now" : ""}: clients pin the fingerprint or trust this file)` : ""}\n`,
     );
   }
   const dns = running.dnsPort !== undefined ? ` (DNS on port ${running.dnsPort})` : "";

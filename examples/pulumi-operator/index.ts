@@ -3,7 +3,8 @@
  * from a list of BMC addresses (commissioned to Ready), and one of them deployed as a KVM host
  * in the pool the customers' VMs go to; and a customer's quota.
  *
- *   pulumi config set fibrix:endpoint http://10.20.0.2:5240
+ *   pulumi config set fibrix:endpoint https://10.20.0.2:5240
+ *   pulumi config set fibrix:fingerprint AB:CD:…           # what `fibrix region serve` printed (self-signed)
  *   pulumi config set --secret fibrix:apiKey fbx_…        # an admin key
  *   pulumi config set --secret bmcPassword …
  *   pulumi config set --path 'bmcs[0]' 10.20.0.11 …       # or keep the defaults below

@@ -1,15 +1,18 @@
 /**
  * Where the provider finds its region: the stack's Pulumi config (`fibrix:endpoint`,
  * `fibrix:apiKey`, set with `pulumi config set --secret fibrix:apiKey …`) or, failing that,
- * FIBRIX_ENDPOINT / FIBRIX_API_KEY in the environment of `pulumi`.
+ * FIBRIX_ENDPOINT / FIBRIX_API_KEY in the environment of `pulumi`; the region's certificate is
+ * trusted by `fibrix:caBundle` or `fibrix:fingerprint` (or FIBRIX_CA_BUNDLE /
+ * FIBRIX_TLS_FINGERPRINT), else by the system's CAs.
  *
  * The engine hands a dynamic provider the stack config through `configure`; the settings are
  * kept here, in the provider process's own copy of this module, and never in the serialized
  * provider (which is stored in the state file).
  */
 import { FibrixClient } from "../../sdk/client";
+import { resolveTrust, type TlsTrustOptions } from "../../sdk/tls-trust";
 
-export interface ProviderSettings {
+export interface ProviderSettings extends TlsTrustOptions {
   endpoint: string;
   apiKey: string;
 }
@@ -21,6 +24,8 @@ export interface ConfigSource {
 
 export const CONFIG_ENDPOINT = "fibrix:endpoint";
 export const CONFIG_API_KEY = "fibrix:apiKey";
+export const CONFIG_CA_BUNDLE = "fibrix:caBundle";
+export const CONFIG_FINGERPRINT = "fibrix:fingerprint";
 
 /** No endpoint or key anywhere: a settings error, never worth retrying. */
 export class ProviderConfigError extends Error {
@@ -59,7 +64,16 @@ export function resolveSettings(
   const apiKey = readConfig(config, CONFIG_API_KEY) ?? (env.FIBRIX_API_KEY || undefined);
   const missing = [...(endpoint ? [] : ["endpoint"]), ...(apiKey ? [] : ["apiKey"])];
   if (missing.length > 0 || !endpoint || !apiKey) throw new ProviderConfigError(missing);
-  return { endpoint, apiKey };
+  const caBundle = readConfig(config, CONFIG_CA_BUNDLE);
+  const fingerprint = readConfig(config, CONFIG_FINGERPRINT);
+  const trust = resolveTrust(
+    {
+      ...(caBundle !== undefined ? { caBundle } : {}),
+      ...(fingerprint !== undefined ? { fingerprint } : {}),
+    },
+    env,
+  );
+  return { endpoint, apiKey, ...trust };
 }
 
 let configured: ConfigSource | undefined;

@@ -1,8 +1,12 @@
 /**
- * The provider block: where the region is and the API key, each falling back to the
- * environment (FIBRIX_ENDPOINT, FIBRIX_API_KEY) like the SDK and CLI do.
+ * The provider block: where the region is, the API key and how to trust the region's TLS
+ * certificate (a CA bundle or a SHA-256 fingerprint; public values, not sensitive), each
+ * falling back to the environment (FIBRIX_ENDPOINT, FIBRIX_API_KEY, FIBRIX_CA_BUNDLE,
+ * FIBRIX_TLS_FINGERPRINT) like the SDK and CLI do.
  */
 import { FibrixClient } from "../../sdk/client";
+import { FibrixError } from "../../sdk/errors";
+import { resolveTrust, type TlsTrustOptions } from "../../sdk/tls-trust";
 import { attributePath, type Diagnostic, errorDiagnostic } from "./diagnostics";
 import { type TfObject, UNKNOWN } from "./dynamic-value";
 import type { TfAttribute, TfSchema } from "./schema";
@@ -34,6 +38,16 @@ export const providerSchema: TfSchema = {
     ),
     attr("api_key", TfString, "API key of the tenant or operator (env FIBRIX_API_KEY).", true),
     attr(
+      "ca_bundle",
+      TfString,
+      "CA certificate(s) to trust for the region's TLS certificate: PEM text or a PEM file's path (env FIBRIX_CA_BUNDLE).",
+    ),
+    attr(
+      "fingerprint",
+      TfString,
+      "SHA-256 fingerprint of the region's TLS certificate to trust exactly, hex with or without colons (env FIBRIX_TLS_FINGERPRINT).",
+    ),
+    attr(
       "wait_timeout_seconds",
       TfNumber,
       "Longest wait for commissioning, deploys and VM starts (default 1800).",
@@ -45,6 +59,7 @@ export interface ProviderSettings {
   endpoint: string;
   apiKey: string;
   waitTimeoutMs: number;
+  trust: TlsTrustOptions;
 }
 
 /** Settings from the configuration and environment, or the diagnostics saying what is missing. */
@@ -100,6 +115,27 @@ export function readProviderConfig(
       ),
     );
   }
+  let trust: TlsTrustOptions = {};
+  try {
+    const caBundle = pick("ca_bundle", "FIBRIX_CA_BUNDLE");
+    const fingerprint = pick("fingerprint", "FIBRIX_TLS_FINGERPRINT");
+    // Explicit (block or env) values already folded in: the environment must not be read twice.
+    trust = resolveTrust(
+      {
+        ...(caBundle !== undefined ? { caBundle } : {}),
+        ...(fingerprint !== undefined ? { fingerprint } : {}),
+      },
+      { FIBRIX_INSECURE_HTTP: env.FIBRIX_INSECURE_HTTP },
+    );
+  } catch (e) {
+    diagnostics.push(
+      errorDiagnostic(
+        "Invalid TLS trust",
+        e instanceof FibrixError ? e.message : String(e),
+        attributePath("fingerprint"),
+      ),
+    );
+  }
   const timeout = config?.wait_timeout_seconds;
   if (typeof timeout === "number" && !(timeout > 0)) {
     diagnostics.push(
@@ -117,10 +153,11 @@ export function readProviderConfig(
       endpoint,
       apiKey,
       waitTimeoutMs: (typeof timeout === "number" ? timeout : 1800) * 1000,
+      trust,
     },
   };
 }
 
 export function clientFor(s: ProviderSettings): FibrixClient {
-  return new FibrixClient({ endpoint: s.endpoint, apiKey: s.apiKey });
+  return new FibrixClient({ endpoint: s.endpoint, apiKey: s.apiKey, ...s.trust });
 }

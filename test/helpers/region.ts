@@ -1,17 +1,24 @@
 /**
  * Starts a real region server on 127.0.0.1 (ephemeral port) for a test: in-process for API
  * tests, or as a child process (`startRegionProcess`) when a test must kill -9 it.
+ *
+ * FIBRIX_TEST_TLS=1 runs the same tests over HTTPS: both serve a certificate signed by a test
+ * CA (tls.ts), and the tests' clients trust that CA: the SDK, CLI, providers and child
+ * processes through FIBRIX_CA_BUNDLE, `http()` through an undici Agent, rack agents through
+ * the pin their enrollment tokens then carry.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Kysely } from "kysely";
+import https from "node:https";
 import pino from "pino";
 import type { Clock } from "../../backend/region/clock";
 import { buildRegion, type RegionApp } from "../../backend/region/server";
 import type { Database } from "../../backend/region/store/database";
 import { own } from "./run-dirs";
+import { type CertFiles, TEST_TLS, testCaDispatcher, testPki } from "./tls";
 
 export const ADMIN_KEY = "fbx_test_admin_key_0123456789abcdef";
 
@@ -23,20 +30,40 @@ export interface TestRegion {
   stop(): Promise<void>;
 }
 
+let trustingFetch: typeof fetch | undefined;
+
+/** Under FIBRIX_TEST_TLS: the test CA's region certificate, trusted by this process and its children. */
+function suiteTls(): CertFiles | undefined {
+  if (!TEST_TLS) return undefined;
+  const pki = testPki();
+  process.env.FIBRIX_CA_BUNDLE = pki.caFile;
+  // Tests that call fetch or axios themselves trust the test CA too. (undici's
+  // setGlobalDispatcher cannot reach fetch here: jest's sandbox has its own globalThis.)
+  if (!trustingFetch) {
+    const plain = globalThis.fetch;
+    trustingFetch = (input, init) => plain(input, { dispatcher: testCaDispatcher(), ...init } as RequestInit);
+    globalThis.fetch = trustingFetch;
+  }
+  https.globalAgent.options.ca = pki.caPem;
+  return pki.server;
+}
+
 export async function startTestRegion(
-  opts: { databaseUrl?: string; dataDir?: string; clock?: Clock } = {},
+  opts: { databaseUrl?: string; dataDir?: string; clock?: Clock; tls?: CertFiles } = {},
 ): Promise<TestRegion> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "fibrix-region-"));
+  const tls = opts.tls ?? suiteTls();
   const region = await buildRegion({
     dataDir,
     databaseUrl: opts.databaseUrl,
     adminKey: ADMIN_KEY,
     logger: pino({ level: "silent" }),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(tls ? { tls } : {}),
   });
   await region.app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = region.app.server.address() as { port: number };
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${tls ? "https" : "http"}://127.0.0.1:${port}`;
   return {
     url,
     api: `${url}/api/v1`,
@@ -62,7 +89,9 @@ export async function http(
   if (opts.raw !== undefined) body = opts.raw;
   else if (opts.body !== undefined) body = JSON.stringify(opts.body);
   if (body !== undefined && !headers["content-type"]) headers["content-type"] = "application/json";
-  const res = await fetch(`${api}${path}`, { method, headers, body });
+  // An https region of the tests serves the test CA's certificate (fetch ignores FIBRIX_CA_BUNDLE).
+  const tls = api.startsWith("https:") ? { dispatcher: testCaDispatcher() } : {};
+  const res = await fetch(`${api}${path}`, { method, headers, body, ...tls } as RequestInit);
   const text = await res.text();
   let parsed: unknown = text;
   try {
@@ -76,6 +105,8 @@ export async function http(
 export interface RegionProcess {
   api: string;
   child: ChildProcess;
+  /** Everything it printed on stdout so far. */
+  output(): string;
   kill9(): void;
   stop(): Promise<void>;
 }
@@ -103,6 +134,10 @@ export async function startRegionProcess(
   ];
   if (databaseUrl) args.push("--database", databaseUrl);
   if (opts.args) args.push(...opts.args);
+  const tls = opts.args?.some((a) => a.startsWith("--tls") || a === "--insecure-http")
+    ? undefined
+    : suiteTls();
+  if (tls) args.push("--tls-cert", tls.certFile, "--tls-key", tls.keyFile);
   const child = spawn(process.execPath, args, {
     env: { ...process.env, FIBRIX_ADMIN_KEY: ADMIN_KEY, FIBRIX_LOG_LEVEL: "warn", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -112,12 +147,12 @@ export async function startRegionProcess(
   child.stderr!.on("data", (d) => {
     err += String(d);
   });
+  let out = "";
   const api = await new Promise<string>((resolve, reject) => {
-    let out = "";
     const timer = setTimeout(() => reject(new Error(`region did not start: ${out} ${err}`)), 20_000);
     child.stdout!.on("data", (d) => {
       out += String(d);
-      const m = out.match(/listening on (http:\/\/[0-9.:]+)/);
+      const m = out.match(/listening on (https?:\/\/[0-9.:]+)/);
       if (m) {
         clearTimeout(timer);
         resolve(`${m[1]}/api/v1`);
@@ -132,6 +167,7 @@ export async function startRegionProcess(
   return {
     api,
     child,
+    output: () => out,
     kill9: () => child.kill("SIGKILL"),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");

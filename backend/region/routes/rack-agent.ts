@@ -120,37 +120,43 @@ export function rackAgentRoutes(app: FastifyInstance, ctx: RegionContext): void 
       const rackId = rackOf(req);
       const body = (req.body ?? {}) as Static<typeof ClaimRequest>;
       const deadline = Date.now() + (body.waitMs ?? 0);
-      for (;;) {
-        // A rack that hung up must not be leased work it will never see.
-        if (req.raw.socket?.destroyed) return { tasks: [] };
-        const claimed = await claimTasks(
-          db,
-          ctx.store.dialect,
-          ctx.secrets,
-          rackId,
-          body.max ?? 10,
-          DEFAULT_LEASE_MS,
-        );
-        if (claimed.length > 0 || Date.now() >= deadline) {
-          for (const c of claimed) {
-            // The expectations as of now, not as of queueing: VMs may have come since.
-            if (c.row.kind === "host.reconcile") {
-              Object.assign(c.payload, await reconcileExpectations(db, c.row.objectId));
+      // A long poll holds a connection: bounded per rack like every long-lived stream.
+      const release = ctx.connections.acquire(principalOf(req).keyId, "task long polls");
+      try {
+        for (;;) {
+          // A rack that hung up must not be leased work it will never see.
+          if (req.raw.socket?.destroyed) return { tasks: [] };
+          const claimed = await claimTasks(
+            db,
+            ctx.store.dialect,
+            ctx.secrets,
+            rackId,
+            body.max ?? 10,
+            DEFAULT_LEASE_MS,
+          );
+          if (claimed.length > 0 || Date.now() >= deadline) {
+            for (const c of claimed) {
+              // The expectations as of now, not as of queueing: VMs may have come since.
+              if (c.row.kind === "host.reconcile") {
+                Object.assign(c.payload, await reconcileExpectations(db, c.row.objectId));
+              }
             }
+            return {
+              tasks: claimed.map((c) => ({
+                id: c.row.id,
+                kind: c.row.kind as Static<typeof Task>["kind"],
+                objectId: c.row.objectId,
+                attempt: c.row.attempt,
+                leaseUntil: c.row.leaseUntil!,
+                payload: c.payload,
+              })),
+            };
           }
-          return {
-            tasks: claimed.map((c) => ({
-              id: c.row.id,
-              kind: c.row.kind as Static<typeof Task>["kind"],
-              objectId: c.row.objectId,
-              attempt: c.row.attempt,
-              leaseUntil: c.row.leaseUntil!,
-              payload: c.payload,
-            })),
-          };
+          // Woken by new work here, or every second for work queued by another replica.
+          await ctx.tasks.wait(rackId, Math.min(1000, deadline - Date.now()));
         }
-        // Woken by new work here, or every second for work queued by another replica.
-        await ctx.tasks.wait(rackId, Math.min(1000, deadline - Date.now()));
+      } finally {
+        release();
       }
     },
   );

@@ -9,6 +9,7 @@ import { checkIfMatch, nowIso, page, principalOf, type RegionContext, withEtag }
 import { appendEvent } from "../events";
 import { newId } from "../ids";
 import { idempotent, scopeOf } from "../idempotency";
+import { formatEnrollmentToken } from "../../../sdk/enrollment-token";
 import { rackModel } from "../../../sdk/model/rack";
 import { KNOWN } from "../../../sdk/model/resource-model";
 import type { RackTable } from "../store/database";
@@ -69,7 +70,7 @@ export function rackRoutes(app: FastifyInstance, ctx: RegionContext): void {
           .where("subnet", "=", body.subnet)
           .executeTakeFirst();
         if (clash) throw new ConflictError(`subnet ${body.subnet} is already served by rack ${clash.name}`);
-        const token = `fbr_${randomBytes(32).toString("base64url")}`;
+        const secret = `fbr_${randomBytes(32).toString("base64url")}`;
         const now = nowIso();
         const row: RackTable = {
           id: newId("rck"),
@@ -83,7 +84,7 @@ export function rackRoutes(app: FastifyInstance, ctx: RegionContext): void {
           description: body.description ?? "",
           status: "Pending",
           lastHeartbeat: null,
-          tokenHash: hashKey(token),
+          tokenHash: hashKey(secret),
           version: 1,
           createdAt: now,
           updatedAt: now,
@@ -95,6 +96,8 @@ export function rackRoutes(app: FastifyInstance, ctx: RegionContext): void {
           objectId: row.id,
           kind: "created",
         });
+        // The pin lets the rack trust this region's (possibly self-signed) certificate from the token alone.
+        const token = formatEnrollmentToken(secret, ctx.tlsFingerprint);
         return { status: 201, body: { ...rackView(row), enrollmentToken: token } };
       });
       return reply.code(res.status as 201).send(withEtag(reply, res.body));

@@ -298,6 +298,19 @@ const CONFIG: Record<string, PropertySpec> = {
     description: "API key (fbx_…) the provider authenticates with (or FIBRIX_API_KEY). Secret.",
     defaultInfo: { environment: ["FIBRIX_API_KEY"] },
   },
+  // Public material (a CA certificate, a fingerprint): not secrets.
+  caBundle: {
+    type: "string",
+    description:
+      "CA certificate(s) to trust for the region's TLS certificate: PEM text or a PEM file's path (or FIBRIX_CA_BUNDLE).",
+    defaultInfo: { environment: ["FIBRIX_CA_BUNDLE"] },
+  },
+  fingerprint: {
+    type: "string",
+    description:
+      "SHA-256 fingerprint of the region's TLS certificate to trust exactly, hex with or without colons (or FIBRIX_TLS_FINGERPRINT).",
+    defaultInfo: { environment: ["FIBRIX_TLS_FINGERPRINT"] },
+  },
 };
 
 export function packageSchema(): PackageSchema {

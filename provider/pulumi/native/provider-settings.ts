@@ -1,20 +1,30 @@
 /**
- * The provider's own configuration: `endpoint` and the secret `apiKey` (stack config
- * `fibrix:endpoint` / `fibrix:apiKey`, or an explicit `new fibrix.Provider(…)`), with
- * FIBRIX_ENDPOINT / FIBRIX_API_KEY as fallbacks (provider-config.ts `resolveSettings`).
+ * The provider's own configuration: `endpoint`, the secret `apiKey` and the TLS trust
+ * (`caBundle` or `fingerprint`, public: not secrets) (stack config `fibrix:endpoint` /
+ * `fibrix:apiKey` / …, or an explicit `new fibrix.Provider(…)`), with FIBRIX_ENDPOINT /
+ * FIBRIX_API_KEY / FIBRIX_CA_BUNDLE / FIBRIX_TLS_FINGERPRINT as fallbacks (provider-config.ts
+ * `resolveSettings`).
  *
  * CheckConfig validates and marks the key secret; DiffConfig never asks for a replacement (a
  * new endpoint or key is the same machines seen through another door, and a replacement would
  * replace every resource of the provider: step_generator.go `providerChanged`); Configure hands
  * the settings to provider-config.ts, where every hook's `regionClient()` reads them.
  */
-import { configureProvider, type ConfigSource, CONFIG_API_KEY, CONFIG_ENDPOINT } from "../provider-config";
+import { normalizeFingerprint } from "../../../sdk/tls-trust";
+import {
+  CONFIG_API_KEY,
+  CONFIG_CA_BUNDLE,
+  CONFIG_ENDPOINT,
+  CONFIG_FINGERPRINT,
+  type ConfigSource,
+  configureProvider,
+} from "../provider-config";
 import type { CheckFailure } from "../schema-check";
 import { UNKNOWN } from "../schema-check";
 import type { DiffAnswer } from "./diff-mapping";
 import type { PropertyPath } from "./property-codec";
 
-export const SETTING_KEYS = ["endpoint", "apiKey"] as const;
+export const SETTING_KEYS = ["endpoint", "apiKey", "caBundle", "fingerprint"] as const;
 /** The provider inputs the engine itself adds (providers/registry.go). */
 const ENGINE_KEYS = ["version", "pluginDownloadURL"];
 
@@ -32,7 +42,7 @@ function isUrl(v: string): boolean {
 /** CheckConfig: failures name the property; unknowns (a config computed from an output) pass. */
 export function checkSettings(news: Record<string, unknown>): CheckFailure[] {
   const failures: CheckFailure[] = [];
-  const { endpoint, apiKey } = news;
+  const { endpoint, apiKey, caBundle, fingerprint } = news;
   if (endpoint !== undefined && endpoint !== UNKNOWN) {
     if (typeof endpoint !== "string" || !isUrl(endpoint)) {
       failures.push({
@@ -44,9 +54,34 @@ export function checkSettings(news: Record<string, unknown>): CheckFailure[] {
   if (apiKey !== undefined && apiKey !== UNKNOWN && (typeof apiKey !== "string" || apiKey === "")) {
     failures.push({ property: "apiKey", reason: "must be an API key (fbx_…)" });
   }
+  if (caBundle !== undefined && caBundle !== UNKNOWN && (typeof caBundle !== "string" || caBundle === "")) {
+    failures.push({ property: "caBundle", reason: "must be PEM text or the path of a PEM file" });
+  }
+  if (fingerprint !== undefined && fingerprint !== UNKNOWN) {
+    try {
+      if (typeof fingerprint !== "string") throw new Error();
+      normalizeFingerprint(fingerprint);
+    } catch {
+      failures.push({
+        property: "fingerprint",
+        reason: "must be a SHA-256 fingerprint: 64 hex digits, colons optional",
+      });
+    }
+  }
+  if (
+    typeof caBundle === "string" &&
+    typeof fingerprint === "string" &&
+    caBundle !== UNKNOWN &&
+    fingerprint !== UNKNOWN
+  ) {
+    failures.push({
+      property: "fingerprint",
+      reason: "cannot be combined with caBundle: trust one or the other",
+    });
+  }
   for (const k of Object.keys(news)) {
     if (!(SETTING_KEYS as readonly string[]).includes(k) && !ENGINE_KEYS.includes(k)) {
-      failures.push({ property: k, reason: "is not a fibrix provider setting (endpoint, apiKey)" });
+      failures.push({ property: k, reason: `is not a fibrix provider setting (${SETTING_KEYS.join(", ")})` });
     }
   }
   return failures;
@@ -91,6 +126,8 @@ export function settingsSource(
     get(key: string) {
       if (key === CONFIG_ENDPOINT) return value("endpoint");
       if (key === CONFIG_API_KEY) return value("apiKey");
+      if (key === CONFIG_CA_BUNDLE) return value("caBundle");
+      if (key === CONFIG_FINGERPRINT) return value("fingerprint");
       return undefined;
     },
   };

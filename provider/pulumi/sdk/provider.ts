@@ -8,6 +8,10 @@ export interface ProviderArgs {
   endpoint?: pulumi.Input<string>;
   /** API key (fbx_…) the provider authenticates with (or FIBRIX_API_KEY). Secret. */
   apiKey?: pulumi.Input<string>;
+  /** CA certificate(s) to trust for the region's TLS certificate: PEM text or a PEM file's path (or FIBRIX_CA_BUNDLE). */
+  caBundle?: pulumi.Input<string>;
+  /** SHA-256 fingerprint of the region's TLS certificate to trust exactly, hex with or without colons (or FIBRIX_TLS_FINGERPRINT). */
+  fingerprint?: pulumi.Input<string>;
 }
 
 /** The fibrix provider: which region API to talk to, with which key. */
@@ -25,11 +29,17 @@ export class Provider extends pulumi.ProviderResource {
   declare readonly endpoint: pulumi.Output<string | undefined>;
   /** API key (fbx_…) the provider authenticates with (or FIBRIX_API_KEY). Secret. */
   declare readonly apiKey: pulumi.Output<string | undefined>;
+  /** CA certificate(s) to trust for the region's TLS certificate: PEM text or a PEM file's path (or FIBRIX_CA_BUNDLE). */
+  declare readonly caBundle: pulumi.Output<string | undefined>;
+  /** SHA-256 fingerprint of the region's TLS certificate to trust exactly, hex with or without colons (or FIBRIX_TLS_FINGERPRINT). */
+  declare readonly fingerprint: pulumi.Output<string | undefined>;
 
   constructor(name: string, args?: ProviderArgs, opts?: pulumi.ResourceOptions) {
     const inputs: pulumi.Inputs = {};
     inputs.endpoint = args?.endpoint;
     inputs.apiKey = args?.apiKey === undefined ? undefined : pulumi.secret(args.apiKey);
+    inputs.caBundle = args?.caBundle;
+    inputs.fingerprint = args?.fingerprint;
     super(Provider.__pulumiType, name, inputs, pulumi.mergeOptions(resourceOptsDefaults(), opts));
   }
 }

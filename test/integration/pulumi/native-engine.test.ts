@@ -106,7 +106,12 @@ async function startEngineOnPlugin(): Promise<{ plugin: LaunchedPlugin; engine: 
   const e = new Engine(p.port, STACK, PROJECT);
   await e.handshake(engineSvc.address, programDir);
   expect(await e.getPluginInfo()).toBe(VERSION);
-  await e.configureDefaultProvider(VERSION, { endpoint: lab.r.url, apiKey: new Secret(ADMIN_KEY) });
+  await e.configureDefaultProvider(VERSION, {
+    endpoint: lab.r.url,
+    apiKey: new Secret(ADMIN_KEY),
+    // Under FIBRIX_TEST_TLS the region's certificate is the test CA's: trusted through Configure.
+    ...(process.env.FIBRIX_CA_BUNDLE ? { caBundle: process.env.FIBRIX_CA_BUNDLE } : {}),
+  });
   return { plugin: p, engine: e };
 }
 
@@ -179,6 +184,20 @@ test("startup as plugin.go does it: arguments, the port line, Handshake, GetPlug
   );
   expect(good.failures).toEqual([]);
   expect(secretPaths(good.inputs)).toEqual(["apiKey"]);
+  // The TLS trust settings are public: they stay plain; a CA and a pin together are refused.
+  const pinned = await engine.checkConfig(
+    urn,
+    {},
+    { endpoint: lab.r.url, apiKey: ADMIN_KEY, fingerprint: "ab".repeat(32), version: VERSION },
+  );
+  expect(pinned.failures).toEqual([]);
+  expect(secretPaths(pinned.inputs)).toEqual(["apiKey"]);
+  const both = await engine.checkConfig(
+    urn,
+    {},
+    { endpoint: lab.r.url, caBundle: "/ca.pem", fingerprint: "AB".repeat(32), version: VERSION },
+  );
+  expect(both.failures).toEqual([{ property: "fingerprint", reason: expect.stringMatching(/caBundle/) }]);
   const bad = await engine.checkConfig(urn, {}, { endpoint: "girona:5240", version: VERSION });
   expect(bad.failures).toEqual([{ property: "endpoint", reason: expect.stringMatching(/http\(s\) URL/) }]);
   // DiffConfig: a new endpoint is an update of the provider, never a replacement of its resources.

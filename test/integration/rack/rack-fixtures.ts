@@ -3,7 +3,7 @@ import { http, type TestRegion } from "../../helpers/region";
 
 /** A region and a rack on 10.`octet`.0.0/24 (one rack per subnet in a region). */
 export async function makeRack(
-  r: TestRegion,
+  r: Pick<TestRegion, "api">,
   name: string,
   octet = 20,
 ): Promise<{ id: string; enrollmentToken: string }> {

@@ -4,6 +4,7 @@
  * passes requests through.
  */
 import { createServer, request as httpRequest, type Server } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { BACKOFF_CAP_MS, FibrixClient, NotFoundError, TimeoutError, UnavailableError } from "../../../sdk";
 import { ADMIN_KEY, startTestRegion, type TestRegion } from "../../helpers/region";
 
@@ -32,7 +33,8 @@ function forward(
   done: (status: number, headers: object, data: Buffer) => void,
 ) {
   const target = new URL(r.url);
-  const up = httpRequest(
+  // Under FIBRIX_TEST_TLS the region speaks https (the default agent trusts the test CA).
+  const up = (target.protocol === "https:" ? httpsRequest : httpRequest)(
     { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
     (upRes) => {
       const chunks: Buffer[] = [];

@@ -132,6 +132,8 @@ export class TerraformCore {
           [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE,
           PLUGIN_PROTOCOL_VERSIONS: "6",
           PLUGIN_CLIENT_CERT: clientCert.certPem,
+          // Terraform hands plugins its environment: FIBRIX_TEST_TLS's CA reaches the provider.
+          ...(process.env.FIBRIX_CA_BUNDLE ? { FIBRIX_CA_BUNDLE: process.env.FIBRIX_CA_BUNDLE } : {}),
           ...env,
         },
         stdio: ["ignore", "pipe", "pipe"],

@@ -3,7 +3,7 @@ import { type TfObject, UNKNOWN, conform } from "../../../provider/terraform/dyn
 import { validateConfig } from "../../../provider/terraform/config-validation";
 import { diagnosticsFromError, pathText, pointerToPath } from "../../../provider/terraform/diagnostics";
 import { parseDuration, timeoutOf } from "../../../provider/terraform/local-attributes";
-import { readProviderConfig } from "../../../provider/terraform/provider-config";
+import { providerSchema, readProviderConfig } from "../../../provider/terraform/provider-config";
 import { stateToApi } from "../../../provider/terraform/state-mapping";
 import { machineResource } from "../../../provider/terraform/resources/machine";
 import { regionResource } from "../../../provider/terraform/resources/region";
@@ -78,6 +78,7 @@ test("provider configuration: environment fallback, endpoint checked, api key re
     endpoint: "http://127.0.0.1:5240",
     apiKey: "fbx_k",
     waitTimeoutMs: 1_800_000,
+    trust: {},
   });
   const bad = readProviderConfig({ endpoint: "ftp://x", api_key: null, wait_timeout_seconds: null }, {});
   expect(bad.settings).toBeUndefined();
@@ -90,6 +91,31 @@ test("provider configuration: environment fallback, endpoint checked, api key re
       { validateOnly: true },
     ).diagnostics,
   ).toEqual([]);
+});
+
+test("provider configuration: TLS trust from the block, else the environment; never both kinds", () => {
+  const env = {
+    FIBRIX_ENDPOINT: "https://127.0.0.1:5240",
+    FIBRIX_API_KEY: "fbx_k",
+    FIBRIX_TLS_FINGERPRINT: "ab".repeat(32),
+  };
+  const none = {
+    endpoint: null,
+    api_key: null,
+    wait_timeout_seconds: null,
+    ca_bundle: null,
+    fingerprint: null,
+  };
+  expect(readProviderConfig(none, env).settings?.trust).toEqual({ fingerprint: "ab".repeat(32) });
+  const pem = "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n";
+  // A block value and an env value of the other kind together: one diagnostic, no settings.
+  const both = readProviderConfig({ ...none, ca_bundle: pem }, env);
+  expect(both.settings).toBeUndefined();
+  expect(both.diagnostics.map((d) => d.summary)).toEqual(["Invalid TLS trust"]);
+  expect(
+    readProviderConfig({ ...none, ca_bundle: pem }, { ...env, FIBRIX_TLS_FINGERPRINT: "" }).settings?.trust,
+  ).toEqual({ caBundle: pem });
+  expect(providerSchema.attributes.filter((a) => a.sensitive).map((a) => a.name)).toEqual(["api_key"]);
 });
 
 test("timeouts: Go durations, validated offline, never sent to the API", () => {

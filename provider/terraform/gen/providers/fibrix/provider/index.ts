@@ -20,6 +20,18 @@ export interface FibrixProviderConfig {
   */
   readonly apiKey?: string;
   /**
+  * CA certificate(s) to trust for the region's TLS certificate: PEM text or a PEM file's path (env FIBRIX_CA_BUNDLE).
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs#ca_bundle FibrixProvider#ca_bundle}
+  */
+  readonly caBundle?: string;
+  /**
+  * SHA-256 fingerprint of the region's TLS certificate to trust exactly, hex with or without colons (env FIBRIX_TLS_FINGERPRINT).
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs#fingerprint FibrixProvider#fingerprint}
+  */
+  readonly fingerprint?: string;
+  /**
   * Longest wait for commissioning, deploys and VM starts (default 1800).
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs#wait_timeout_seconds FibrixProvider#wait_timeout_seconds}
@@ -80,6 +92,8 @@ export class FibrixProvider extends cdktf.TerraformProvider {
     });
     this._endpoint = config.endpoint;
     this._apiKey = config.apiKey;
+    this._caBundle = config.caBundle;
+    this._fingerprint = config.fingerprint;
     this._waitTimeoutSeconds = config.waitTimeoutSeconds;
     this._alias = config.alias;
   }
@@ -118,6 +132,38 @@ export class FibrixProvider extends cdktf.TerraformProvider {
   // Temporarily expose input value. Use with caution.
   public get apiKeyInput() {
     return this._apiKey;
+  }
+
+  // ca_bundle - computed: false, optional: true, required: false
+  private _caBundle?: string; 
+  public get caBundle() {
+    return this._caBundle;
+  }
+  public set caBundle(value: string | undefined) {
+    this._caBundle = value;
+  }
+  public resetCaBundle() {
+    this._caBundle = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get caBundleInput() {
+    return this._caBundle;
+  }
+
+  // fingerprint - computed: false, optional: true, required: false
+  private _fingerprint?: string; 
+  public get fingerprint() {
+    return this._fingerprint;
+  }
+  public set fingerprint(value: string | undefined) {
+    this._fingerprint = value;
+  }
+  public resetFingerprint() {
+    this._fingerprint = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get fingerprintInput() {
+    return this._fingerprint;
   }
 
   // wait_timeout_seconds - computed: false, optional: true, required: false
@@ -160,6 +206,8 @@ export class FibrixProvider extends cdktf.TerraformProvider {
     return {
       endpoint: cdktf.stringToTerraform(this._endpoint),
       api_key: cdktf.stringToTerraform(this._apiKey),
+      ca_bundle: cdktf.stringToTerraform(this._caBundle),
+      fingerprint: cdktf.stringToTerraform(this._fingerprint),
       wait_timeout_seconds: cdktf.numberToTerraform(this._waitTimeoutSeconds),
       alias: cdktf.stringToTerraform(this._alias),
     };
@@ -175,6 +223,18 @@ export class FibrixProvider extends cdktf.TerraformProvider {
       },
       api_key: {
         value: cdktf.stringToHclTerraform(this._apiKey),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "string",
+      },
+      ca_bundle: {
+        value: cdktf.stringToHclTerraform(this._caBundle),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "string",
+      },
+      fingerprint: {
+        value: cdktf.stringToHclTerraform(this._fingerprint),
         isBlock: false,
         type: "simple",
         storageClassType: "string",
