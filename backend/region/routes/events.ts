@@ -66,15 +66,6 @@ async function readEvents(
   }));
 }
 
-/**
- * Where a per-key bound on open streams goes: `ConnectionLimiter` (written separately) plugs in
- * here, acquiring a slot for `p.keyId` (throwing its 429 before the stream opens) and giving
- * the release back. Until then every stream is admitted.
- */
-function acquireStreamSlot(_p: Principal): () => void {
-  return () => undefined;
-}
-
 /** The event log: who did what, when, from which state to which, and why. */
 export function eventRoutes(app: FastifyInstance, ctx: RegionContext): void {
   const db = ctx.store.db;
@@ -133,7 +124,8 @@ export function eventRoutes(app: FastifyInstance, ctx: RegionContext): void {
           .executeTakeFirst();
         after = Number(row?.max ?? 0);
       }
-      const release = acquireStreamSlot(p);
+      // A per-key bound on open streams: the next one is a 429 before the stream opens.
+      const release = ctx.connections.acquire(p.keyId, "event streams");
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {

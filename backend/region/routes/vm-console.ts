@@ -99,6 +99,9 @@ export function vmConsoleRoutes(app: FastifyInstance, ctx: RegionContext): void 
     if (rack.status !== "Online") {
       throw new UnavailableError(`rack ${rack.name}, which carries this VM's console, is ${rack.status}`);
     }
+    // A per-key bound on open sessions, held until the client's socket goes (or the refusal).
+    const release = ctx.connections.acquire(p.keyId, "console sessions");
+    req.raw.socket.once("close", release);
     const session = consoles.create(v.id, host.rackId, actorOf(p));
     try {
       session.taskId = await db.transaction().execute((trx) =>
@@ -131,6 +134,7 @@ export function vmConsoleRoutes(app: FastifyInstance, ctx: RegionContext): void 
       if (req.raw.socket.destroyed) throw new UnavailableError("the client left before the console opened");
       req.consoleSession = session;
     } catch (e) {
+      release();
       consoles.drop(session.id, "the console was refused");
       await failed(session, e instanceof Error ? e.message : String(e)).catch((err) =>
         ctx.log.warn({ err: String(err) }, "could not record a console failure"),

@@ -204,3 +204,36 @@ test("closing a region ends its open streams (close does not hang)", async () =>
   for (;;) if ((await reader.read()).done) break;
   expect(Date.now() - t0).toBeLessThan(3000);
 }, 20_000);
+
+test("a key holds at most its bound of open streams: the next is a 429 with Retry-After until one closes", async () => {
+  const open = async () => {
+    const ac = new AbortController();
+    const res = await fetch(`${a.api}/events/stream`, {
+      headers: { authorization: `Bearer ${tenantKey}` },
+      signal: ac.signal,
+    });
+    return { res, close: () => ac.abort() };
+  };
+  const max = a.region.ctx.connections.maxPerKey;
+  const held = [];
+  for (let i = 0; i < max; i++) held.push(await open());
+  expect(held.map((h) => h.res.status)).toEqual(Array(max).fill(200));
+  const over = await open();
+  expect(over.res.status).toBe(429);
+  expect(Number(over.res.headers.get("retry-after"))).toBeGreaterThan(0);
+  expect(((await over.res.json()) as { detail: string }).detail).toMatch(/event streams/);
+  // Another key is not held up by this one's streams.
+  const admin = await fetch(`${a.api}/events/stream`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+  expect(admin.status).toBe(200);
+  await admin.body?.cancel();
+  held.pop()!.close();
+  let again = await open();
+  // The region sees the closed stream's socket go a moment after the abort.
+  for (let i = 0; again.res.status === 429 && i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    again = await open();
+  }
+  expect(again.res.status).toBe(200);
+  again.close();
+  for (const h of held) h.close();
+}, 30_000);
