@@ -13,9 +13,10 @@ cd "$(dirname "$0")/.."
 #   busybox-static, syslinux, syslinux-common, mtools: the commissioning/deploy environment and test disk
 #   openssl: the Terraform provider's per-run TLS certificate (go-plugin AutoMTLS)
 #   python3-yaml: the seed ISO test loads our cloud-init YAML with PyYAML, as cloud-init does
+#   tmux: the console test runs `fibrix vms console` on a real terminal (a tmux pane's pty)
 DEB_PACKAGES=(openipmi ipmitool freeipmi-tools libvirt-daemon-system libvirt-clients qemu-system-x86
   qemu-utils genisoimage postgresql bind9-dnsutils dnsmasq-base ipxe-qemu ipxe iproute2 procps
-  busybox-static syslinux syslinux-common mtools openssl python3-yaml)
+  busybox-static syslinux syslinux-common mtools openssl python3-yaml tmux)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
