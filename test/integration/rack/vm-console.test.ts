@@ -262,10 +262,14 @@ test("over the WebSocket, a typed command is answered by the guest's shell; clos
 
 test("refusals come before the upgrade: another tenant 404, a wrong key 401, a plain GET 426", async () => {
   const url = consoleUrl(r.url, vmId);
-  expect((await refusedWith(url, keyB)).status).toBe(404);
+  const other = await refusedWith(url, keyB);
+  expect(other.status).toBe(404);
+  expect(JSON.parse(other.body)).toMatchObject({ code: "NOT_FOUND" });
   expect((await refusedWith(url, "fbx_wrong_key_0000000000000000")).status).toBe(401);
   const plain = await http(r.api, "GET", `/vms/${vmId}/console`, { key: keyA });
   expect(plain.status).toBe(426);
+  expect(plain.body).toMatchObject({ code: "UPGRADE_REQUIRED" });
+  expect(plain.headers.get("upgrade")).toBe("websocket");
   // The operator sees the route in the API document, described as a WebSocket upgrade.
   const doc = (await http(r.api, "GET", "/openapi.json")).body;
   expect(doc.paths["/api/v1/vms/{id}/console"].get.description).toMatch(/WebSocket upgrade/);
