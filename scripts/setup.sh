@@ -20,10 +20,11 @@ cd "$(dirname "$0")/.."
 #   (the guests' kernel is Debian's linux-image-cloud-amd64, fetched with apt-get download at build)
 #   curl: the TLS tests' independent HTTPS client (no CA: refused; --cacert: trusted); openssl
 #     also makes the region's self-signed certificate and probes it with s_client
+#   tmux: the console test runs `fibrix vms console` on a real terminal (a tmux pane's pty)
 DEB_PACKAGES=(openipmi ipmitool freeipmi-tools libvirt-daemon-system libvirt-clients qemu-system-x86
   qemu-utils genisoimage postgresql bind9-dnsutils dnsmasq-base ipxe-qemu ipxe iproute2 procps
   busybox-static syslinux syslinux-common mtools openssl python3-yaml chromium fonts-dejavu-core
-  nftables socat curl)
+  nftables socat curl tmux)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -26,6 +26,7 @@ export const ERRORS = {
   PRECONDITION_FAILED: { status: 412, title: "ETag does not match (object changed)", retryable: false },
   PAYLOAD_TOO_LARGE: { status: 413, title: "Request body too large", retryable: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Unsupported media type", retryable: false },
+  UPGRADE_REQUIRED: { status: 426, title: "Upgrade required (a WebSocket endpoint)", retryable: false },
   NO_CAPACITY: { status: 409, title: "No capacity", retryable: false },
   QUOTA_EXCEEDED: { status: 409, title: "Quota exceeded", retryable: false },
   RATE_LIMITED: { status: 429, title: "Too many requests", retryable: true },

@@ -63,7 +63,8 @@ export class ConsoleBridges {
           res.resume();
           ws.terminate();
         });
-        ws.once("error", (e) => {
+        // `on`, not `once`: a terminate() after a refusal may emit one more error.
+        ws.on("error", (e) => {
           signal?.removeEventListener("abort", onAbort);
           reject(
             new TaskError(

@@ -204,6 +204,8 @@ export class ConsoleSessions {
         resolve(end);
       };
       const touch = () => {
+        // Bytes still arriving while the sockets close must not start a new idle timer.
+        if (finished) return;
         clearTimeout(idle);
         idle = setTimeout(
           () =>

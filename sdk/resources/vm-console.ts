@@ -64,7 +64,8 @@ export function openConsole(
         }
       });
     });
-    socket.once("error", (e) =>
+    // `on`, not `once`: a later socket error must never go unhandled (it would end the process).
+    socket.on("error", (e) =>
       reject(new UnavailableError(`cannot open the console of ${vmId}: ${e.message}`)),
     );
     socket.once("open", () => {

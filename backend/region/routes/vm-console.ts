@@ -16,7 +16,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { WebSocket } from "ws";
 import {
   ConflictError,
-  type FibrixError,
+  FibrixError,
   ForbiddenError,
   NotFoundError,
   TimeoutError,
@@ -40,6 +40,11 @@ declare module "fastify" {
   interface FastifyRequest {
     consoleSession?: ConsoleSession;
   }
+}
+
+function upgradeRequired(reply: FastifyReply): FibrixError {
+  reply.header("upgrade", "websocket");
+  return new FibrixError("UPGRADE_REQUIRED", UPGRADE_ONLY);
 }
 
 /** What a failed vm.console task means for the client waiting on the upgrade. */
@@ -75,15 +80,8 @@ export function vmConsoleRoutes(app: FastifyInstance, ctx: RegionContext): void 
 
   /** Every check, the task to the rack and the wait for it: all before the upgrade. */
   async function prepare(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (!req.ws) {
-      // A plain GET: say what this is rather than fall through to a 404.
-      await reply
-        .code(426)
-        .header("upgrade", "websocket")
-        .type("application/problem+json")
-        .send({ ...new ConflictError(UPGRADE_ONLY).toProblem(), status: 426, title: "Upgrade Required" });
-      return;
-    }
+    // A plain GET: say what this is rather than fall through to a 404.
+    if (!req.ws) throw upgradeRequired(reply);
     const p = principalOf(req);
     const { id } = req.params as Static<typeof VmParams>;
     const v = await loadVm(db, p, id);
@@ -208,14 +206,7 @@ export function vmConsoleRoutes(app: FastifyInstance, ctx: RegionContext): void 
     preValidation: async (req, reply) => {
       const p = principalOf(req);
       if (p.kind !== "rack") throw new ForbiddenError("rack token required");
-      if (!req.ws) {
-        await reply
-          .code(426)
-          .header("upgrade", "websocket")
-          .type("application/problem+json")
-          .send({ ...new ConflictError(UPGRADE_ONLY).toProblem(), status: 426, title: "Upgrade Required" });
-        return;
-      }
+      if (!req.ws) throw upgradeRequired(reply);
       const { session } = req.params as Static<typeof SessionParams>;
       if (!consoles.expects(session, p.rackId)) throw NotFoundError.of("console session", session);
     },

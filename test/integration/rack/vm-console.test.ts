@@ -262,10 +262,14 @@ test("over the WebSocket, a typed command is answered by the guest's shell; clos
 
 test("refusals come before the upgrade: another tenant 404, a wrong key 401, a plain GET 426", async () => {
   const url = consoleUrl(r.url, vmId);
-  expect((await refusedWith(url, keyB)).status).toBe(404);
+  const other = await refusedWith(url, keyB);
+  expect(other.status).toBe(404);
+  expect(JSON.parse(other.body)).toMatchObject({ code: "NOT_FOUND" });
   expect((await refusedWith(url, "fbx_wrong_key_0000000000000000")).status).toBe(401);
   const plain = await http(r.api, "GET", `/vms/${vmId}/console`, { key: keyA });
   expect(plain.status).toBe(426);
+  expect(plain.body).toMatchObject({ code: "UPGRADE_REQUIRED" });
+  expect(plain.headers.get("upgrade")).toBe("websocket");
   // The operator sees the route in the API document, described as a WebSocket upgrade.
   const doc = (await http(r.api, "GET", "/openapi.json")).body;
   expect(doc.paths["/api/v1/vms/{id}/console"].get.description).toMatch(/WebSocket upgrade/);
@@ -356,7 +360,54 @@ test("the CLI with piped stdin: `fibrix vms console NAME` answers, and Ctrl-] le
   );
   child.stdin!.write(Buffer.from([0x1d]));
   expect(await exited).toBe(0);
+  child.stdin!.destroy();
   expect(err).toMatch(/console closed\n/);
+}, 120_000);
+
+test("on a real terminal (tmux): raw mode, the guest answers, Ctrl-] leaves and the terminal is restored", async () => {
+  // A private tmux server (-L) of this test: a pty like a person's terminal.
+  const sock = `fxcon${process.pid}`;
+  const tmux = (...args: string[]) => execFileSync("tmux", ["-L", sock, ...args], { encoding: "utf8" });
+  const screen = () => tmux("capture-pane", "-p", "-J", "-S", "-200", "-t", "t");
+  tmux("new-session", "-d", "-s", "t", "-x", "160", "-y", "50", "sh");
+  own("pid", Number(tmux("display-message", "-p", "#{pid}").trim()));
+  try {
+    const cmd = [
+      `FIBRIX_ENDPOINT=${r.url} FIBRIX_API_KEY=${keyA}`,
+      `${process.execPath} -r ${REGISTER} -e "require('./cli/main.ts').main(process.argv)" fibrix vms console shell-1;`,
+      "echo exit=$?; stty -a | tr ' ' '\\n' | grep -x -- '-*icanon'",
+    ].join(" ");
+    tmux("send-keys", "-t", "t", `cd ${ROOT} && ${cmd}`, "Enter");
+    await until(
+      async () => screen(),
+      (s) => s.includes("connected to the console"),
+      60_000,
+    );
+    // While connected the terminal is raw: no line editing, no local echo (the guest echoes).
+    const tty = tmux("display-message", "-p", "-t", "t", "#{pane_tty}").trim();
+    const modes = execFileSync("stty", ["-a", "-F", tty], { encoding: "utf8" }).split(/\s+/);
+    expect(modes).toEqual(expect.arrayContaining(["-icanon", "-echo", "-isig"]));
+    const n = 1000 + Math.floor(Math.random() * 9000);
+    const want = `fx-${n * 7}`;
+    await until(
+      async () => {
+        tmux("send-keys", "-t", "t", `echo fx-$((${n}*7))`, "Enter");
+        return screen();
+      },
+      (s) => s.includes(want),
+      60_000,
+    );
+    tmux("send-keys", "-t", "t", "C-]");
+    const after = await until(
+      async () => screen(),
+      (s) => /exit=0\s+icanon/.test(s),
+      20_000,
+    );
+    // Raw mode is over: the shell's terminal has its line editing (icanon) back.
+    expect(after).toMatch(/console closed/);
+  } finally {
+    execFileSync("tmux", ["-L", sock, "kill-server"]);
+  }
 }, 120_000);
 
 test("killing the rack mid-session ends the client's session with RACK_LOST and a reason", async () => {
