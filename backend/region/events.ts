@@ -3,7 +3,19 @@ import type { Database } from "./store/database";
 
 export interface EventInput {
   actor: string;
-  objectType: "region" | "rack" | "fabric" | "pool" | "machine" | "vm" | "tenant" | "apikey" | "image";
+  objectType:
+    | "region"
+    | "rack"
+    | "fabric"
+    | "pool"
+    | "machine"
+    | "vm"
+    | "tenant"
+    | "apikey"
+    | "image"
+    | "network"
+    | "security-group"
+    | "public-ip-pool";
   objectId: string;
   kind: string;
   from?: string | null;

@@ -23,6 +23,9 @@ import { eventRoutes } from "./routes/events";
 import { fabricRoutes } from "./routes/fabrics";
 import { imageRoutes } from "./routes/images";
 import { machineRoutes } from "./routes/machines";
+import { networkRoutes } from "./routes/networks";
+import { publicIpPoolRoutes } from "./routes/public-ip-pools";
+import { securityGroupRoutes } from "./routes/security-groups";
 import { poolRoutes } from "./routes/pools";
 import { rackRoutes } from "./routes/racks";
 import { regionRoutes } from "./routes/regions";
@@ -146,6 +149,9 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
         poolRoutes,
         machineRoutes,
         vmRoutes,
+        networkRoutes,
+        securityGroupRoutes,
+        publicIpPoolRoutes,
         imageRoutes,
         tenantRoutes,
         eventRoutes,

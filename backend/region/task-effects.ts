@@ -12,7 +12,9 @@ import { appendEvent } from "./events";
 import { computeHealth } from "./health";
 import { applyImportOutcome } from "./image-imports";
 import { type RackResult, transition } from "../../sdk/model/machine-lifecycle";
+import { releaseVmNetworking } from "./network-updates";
 import type { Database, TaskTable } from "./store/database";
+import type { SecretBox } from "./store/secret-box";
 
 export interface Outcome {
   ok: boolean;
@@ -174,8 +176,14 @@ async function vmSet(
   });
 }
 
+/** What an outcome may need beyond the store: the task sealer, and the racks to wake afterwards. */
+export interface EffectEnv {
+  secrets: SecretBox;
+  wake: string[];
+}
+
 /** Applies a finished task; returns whether DNS-visible data changed. */
-export async function applyOutcome(trx: Trx, t: TaskTable, o: Outcome): Promise<boolean> {
+export async function applyOutcome(trx: Trx, t: TaskTable, o: Outcome, env: EffectEnv): Promise<boolean> {
   const why = o.error ? `${o.error.code}: ${o.error.message}` : "";
   const r = o.result;
   switch (t.kind) {
@@ -246,13 +254,18 @@ export async function applyOutcome(trx: Trx, t: TaskTable, o: Outcome): Promise<
       return true;
     case "vm.create":
       if (o.ok) {
-        const on =
-          (await trx.selectFrom("vms").select("powerState").where("id", "=", t.objectId).executeTakeFirst())
-            ?.powerState !== "off";
+        const v = await trx
+          .selectFrom("vms")
+          .select(["powerState", "networks"])
+          .where("id", "=", t.objectId)
+          .executeTakeFirst();
+        const on = v?.powerState !== "off";
+        // On tenant networks the address is IPAM's (set at create); the host's report is for bridge NICs.
+        const ipam = v !== undefined && v.networks !== "[]";
         await vmSet(
           trx,
           t.objectId,
-          { ip: typeof r.ip === "string" ? r.ip : null, lastSeen: nowIso() },
+          { ...(ipam ? {} : { ip: typeof r.ip === "string" ? r.ip : null }), lastSeen: nowIso() },
           "created",
           "created on its host",
           on ? "Running" : "Stopped",
@@ -284,6 +297,8 @@ export async function applyOutcome(trx: Trx, t: TaskTable, o: Outcome): Promise<
     }
     case "vm.delete":
       if (o.ok) {
+        // Only now, with the domain confirmed gone, may its addresses go to another VM.
+        env.wake.push(...(await releaseVmNetworking(trx, env.secrets, t.objectId)));
         await trx.deleteFrom("vms").where("id", "=", t.objectId).execute();
         await appendEvent(trx, {
           actor: `rack:${t.rackId}`,

@@ -26,7 +26,15 @@ export interface FieldAnnotations {
   writeOnly?: true;
 }
 
-export type ResourceName = "Region" | "Rack" | "Machine" | "VirtualMachine" | "Pool";
+export type ResourceName =
+  | "Region"
+  | "Rack"
+  | "Machine"
+  | "VirtualMachine"
+  | "Pool"
+  | "Network"
+  | "SecurityGroup"
+  | "PublicIpPool";
 
 /** What rules are told about the values they judge. */
 export interface RuleContext {

@@ -8,3 +8,7 @@ export * from "./rack-agent";
 export * from "./region";
 export * from "./tenant";
 export * from "./vm";
+export * from "./network";
+export * from "./public-ip-pool";
+export * from "./security-group";
+export * from "./tenant-network-payload";

@@ -57,6 +57,8 @@ export const TaskKind = StringEnum([
   "vm.power",
   "vm.delete",
   "host.reconcile",
+  "host.networks",
+  "vm.network",
   "image.import",
 ] as const);
 
@@ -128,12 +130,26 @@ export const CommissioningReport = Type.Object(
  * - commission: { machineId, hostname, macs, power }           result: CommissioningReport
  * - deploy:     { machineId, hostname, macs, power, deploy, userData?, vmHost }  result: { ip?, vmHostConfig? }
  * - release:    { machineId, power, erase }
- * - vm.create:  { vmId, name, fqdn, host: VmHostConfig, image, cores, memoryMiB, diskGiB, userData?, sshKeys, powerState }
+ * - vm.create:  { vmId, name, fqdn, host: VmHostConfig, image, cores, memoryMiB, diskGiB, userData?, sshKeys, powerState,
+ *                 nics: TenantNic[], networks: HostNetwork[] }
  *               result: { ip?: string|null, domain: string }
+ *               nics empty: one NIC on host.bridge (as before); else one NIC per entry, in order, on its
+ *               network's bridge, and no host bridge NIC. networks: every tenant network the host must
+ *               carry (this VM's included), with the underlay addresses of the other hosts carrying it.
  * - vm.update:  { vmId, name, host, cores, memoryMiB, diskGiB }  result: { applied: "live"|"next-boot" }
  * - vm.power:   { vmId, name, host, powerState }
- * - vm.delete:  { vmId, name, host }                              (idempotent: missing domain/volumes are fine)
- * - host.reconcile: { machineId, host, vms: [{ vmId, name }] }   result: ReconcileReport
+ * - vm.delete:  { vmId, name, host, nics: TenantNic[], networks: HostNetwork[] }
+ *               (idempotent: missing domain/volumes are fine) networks: what the host still carries
+ *               once this VM is gone; networks no longer listed can be taken down.
+ * - vm.network: { vmId, name, host, nics: TenantNic[] }            re-apply the VM's NIC rules (ingress,
+ *               public address) after a security group's rules or members changed; a missing domain
+ *               is success (its create applies the state of its own claim).
+ * - host.networks: { machineId, host, networks: HostNetwork[] }   the full set of tenant networks the
+ *               host must carry (peers changed: a host joined or left a network); idempotent.
+ * - host.reconcile: { machineId, host, vms: [{ vmId, name }], networks: HostNetwork[] }   result: ReconcileReport
+ *               networks: the full set, so the reconcile removes bridges/VXLAN devices no VM uses.
+ * nics and networks of vm.create, vm.delete, vm.network, host.networks and host.reconcile are rebuilt
+ * by the region when the rack claims the task (backend/region/network-payloads.ts).
  * - image.import: { imageId, machineId, host, name, os, format, path }  result: { volume, existed }
  *               (idempotent: the host already holding the image under that name is success)
  */

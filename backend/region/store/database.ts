@@ -98,6 +98,9 @@ export interface VmTable extends Versioned {
   userDataSecret: string | null;
   sshKeys: string;
   lastSeen: string | null;
+  /** JSON: the tenant networks as asked ([{ networkId, securityGroupIds? }]); [] = the host bridge. */
+  networks: string;
+  publicIp: number;
 }
 export interface TenantTable extends Versioned {
   id: string;
@@ -189,7 +192,72 @@ export interface ImageHostTable {
   updatedAt: string;
 }
 
+/** A tenant network; `vni` is UNIQUE and comes from a counter that never goes back (no reuse). */
+export interface NetworkTable extends Versioned {
+  id: string;
+  name: string;
+  /** Null for an operator's shared network. */
+  tenantId: string | null;
+  shared: number;
+  cidr: string;
+  gateway: string;
+  /** JSON: string[]. */
+  dns: string;
+  description: string;
+  vni: number;
+}
+export interface SecurityGroupTable extends Versioned {
+  id: string;
+  name: string;
+  tenantId: string;
+  description: string;
+  /** JSON: SecurityGroupRule[]. */
+  rules: string;
+}
+/** One NIC's address: UNIQUE (network_id, address) and UNIQUE mac, so no race can hand one out twice. */
+export interface NicTable {
+  vmId: string;
+  nicIndex: number;
+  networkId: string;
+  address: string;
+  mac: string;
+  createdAt: string;
+}
+export interface NicGroupTable {
+  vmId: string;
+  nicIndex: number;
+  groupId: string;
+}
+export interface PublicIpPoolTable extends Versioned {
+  id: string;
+  name: string;
+  regionId: string;
+  cidr: string;
+  /** JSON: string[]. */
+  exclude: string;
+  description: string;
+}
+/** An attached public address: the address is the key (one VM each), and a VM has at most one. */
+export interface PublicIpTable {
+  address: string;
+  poolId: string;
+  vmId: string;
+  createdAt: string;
+}
+/** Counters that only go up (VNIs, NIC MACs): a value handed out is never handed out again. */
+export interface CounterTable {
+  name: string;
+  value: number;
+}
+
 export interface Database {
+  networks: NetworkTable;
+  securityGroups: SecurityGroupTable;
+  nics: NicTable;
+  nicGroups: NicGroupTable;
+  publicIpPools: PublicIpPoolTable;
+  publicIps: PublicIpTable;
+  counters: CounterTable;
   images: ImageTable;
   imageHosts: ImageHostTable;
   tasks: TaskTable;
