@@ -47,6 +47,15 @@ export const GROUPS: readonly Group[] = [
   },
   { names: ["vms", "vm"], load: (io) => m<typeof import("./commands/vms")>("./commands/vms").vmsCommand(io) },
   {
+    names: ["networks", "network"],
+    load: (io) => m<typeof import("./commands/networks")>("./commands/networks").networksCommand(io),
+  },
+  {
+    names: ["security-groups", "security-group"],
+    load: (io) =>
+      m<typeof import("./commands/security-groups")>("./commands/security-groups").securityGroupsCommand(io),
+  },
+  {
     names: ["images", "image"],
     load: (io) => m<typeof import("./commands/images")>("./commands/images").imagesCommand(io),
   },

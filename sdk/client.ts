@@ -15,9 +15,12 @@ import { EventsClient } from "./resources/events";
 import { FabricsClient } from "./resources/fabrics";
 import { ImagesClient } from "./resources/images";
 import { MachinesClient } from "./resources/machines";
+import { NetworksClient } from "./resources/networks";
 import { PoolsClient } from "./resources/pools";
+import { PublicIpPoolsClient } from "./resources/public-ip-pools";
 import { RacksClient } from "./resources/racks";
 import { RegionsClient } from "./resources/regions";
+import { SecurityGroupsClient } from "./resources/security-groups";
 import { TenantsClient } from "./resources/tenants";
 import { VmsClient } from "./resources/vms";
 
@@ -32,6 +35,9 @@ export class FibrixClient {
   readonly pools: PoolsClient;
   readonly machines: MachinesClient;
   readonly vms: VmsClient;
+  readonly networks: NetworksClient;
+  readonly securityGroups: SecurityGroupsClient;
+  readonly publicIpPools: PublicIpPoolsClient;
   readonly images: ImagesClient;
   readonly tenants: TenantsClient;
   readonly apiKeys: ApiKeysClient;
@@ -45,6 +51,9 @@ export class FibrixClient {
     this.pools = new PoolsClient(this.http, "/pools");
     this.machines = new MachinesClient(this.http, "/machines");
     this.vms = new VmsClient(this.http, "/vms");
+    this.networks = new NetworksClient(this.http, "/networks");
+    this.securityGroups = new SecurityGroupsClient(this.http, "/security-groups");
+    this.publicIpPools = new PublicIpPoolsClient(this.http, "/public-ip-pools");
     this.images = new ImagesClient(this.http, "/images");
     this.tenants = new TenantsClient(this.http, "/tenants");
     this.apiKeys = new ApiKeysClient(this.http, "/apikeys");

@@ -8,6 +8,7 @@ import { poolsDataSource } from "./data-sources/pools";
 import { regionsDataSource } from "./data-sources/regions";
 import type { TfResource } from "./resource";
 import { machineResource } from "./resources/machine";
+import { networkResource, publicIpPoolResource, securityGroupResource } from "./resources/network";
 import { poolResource } from "./resources/pool";
 import { rackResource } from "./resources/rack";
 import { regionResource } from "./resources/region";
@@ -22,6 +23,9 @@ export const RESOURCES: readonly TfResource[] = [
   machineResource,
   virtualMachineResource,
   poolResource,
+  networkResource,
+  securityGroupResource,
+  publicIpPoolResource,
 ];
 export const DATA_SOURCES: readonly TfDataSource[] = [regionsDataSource, poolsDataSource, imagesDataSource];
 

@@ -70,7 +70,11 @@ export const networkModel: ResourceModel = {
       replaceOnChange: true,
       description: "Operators only: every tenant may attach VMs to the network.",
     },
-    tenantId: { stable: true, description: "Tenant that owns the network (null: an operator's shared one)." },
+    tenantId: {
+      replaceOnChange: true,
+      stable: true,
+      description: "Tenant that owns the network (null: an operator's shared one).",
+    },
     segment: { stable: true, description: "The L2 segment: a VXLAN VNI (never reused) or a VLAN id." },
     vni: { stable: true, description: "The VXLAN VNI of the network." },
     used: { description: "Addresses handed out to NICs." },

@@ -68,7 +68,7 @@ export const securityGroupModel: ResourceModel = {
       description:
         "Ingress rules; a NIC with groups admits only what their rules allow, a NIC without admits its own network.",
     },
-    tenantId: { stable: true, description: "Tenant that owns the group." },
+    tenantId: { replaceOnChange: true, stable: true, description: "Tenant that owns the group." },
     ...META_FIELDS,
   },
   unique: ["name"],

@@ -3,10 +3,13 @@
  * The `fibrix` Pulumi package (native provider `pulumi-resource-fibrix`): Metal as a Service for a small ISP: regions, rack controllers, PE860 machines over IPMI 1.5, pools and libvirt VMs.
  */
 export { Machine, type MachineArgs } from "./machine";
+export { Network, type NetworkArgs } from "./network";
 export { Pool, type PoolArgs } from "./pool";
 export { Provider, type ProviderArgs } from "./provider";
+export { PublicIpPool, type PublicIpPoolArgs } from "./public-ip-pool";
 export { Rack, type RackArgs } from "./rack";
 export { Region, type RegionArgs } from "./region";
+export { SecurityGroup, type SecurityGroupArgs } from "./security-group";
 export { VirtualMachine, type VirtualMachineArgs } from "./virtual-machine";
 export {
   getImages,

@@ -4,6 +4,9 @@ Object.defineProperty(exports, 'rack', { get: function () { return require('./ra
 Object.defineProperty(exports, 'machine', { get: function () { return require('./machine'); } });
 Object.defineProperty(exports, 'virtualMachine', { get: function () { return require('./virtual-machine'); } });
 Object.defineProperty(exports, 'pool', { get: function () { return require('./pool'); } });
+Object.defineProperty(exports, 'network', { get: function () { return require('./network'); } });
+Object.defineProperty(exports, 'securityGroup', { get: function () { return require('./security-group'); } });
+Object.defineProperty(exports, 'publicIpPool', { get: function () { return require('./public-ip-pool'); } });
 Object.defineProperty(exports, 'dataFibrixRegions', { get: function () { return require('./data-fibrix-regions'); } });
 Object.defineProperty(exports, 'dataFibrixPools', { get: function () { return require('./data-fibrix-pools'); } });
 Object.defineProperty(exports, 'dataFibrixImages', { get: function () { return require('./data-fibrix-images'); } });
