@@ -82,6 +82,7 @@ export async function allocateNics(
         );
     }
   }
+  if (networks.length === 0) return [];
   if (dialect === "postgres") {
     const ids = [...seen].sort();
     await sql`select id from networks where id in (${sql.join(ids)}) order by id for update`.execute(trx);
