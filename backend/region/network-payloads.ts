@@ -13,7 +13,7 @@ import type { Kysely } from "kysely";
 import type { VmHostConfig } from "../../sdk/schema/machine";
 import type { SecurityGroupRule } from "../../sdk/schema/security-group";
 import type { HostNetwork, IngressRulePayload, TenantNic } from "../../sdk/schema/tenant-network-payload";
-import { parseCidr } from "../../sdk/model/ipv4";
+import { ipToInt, parseCidr } from "../../sdk/model/ipv4";
 import type { Database } from "./store/database";
 
 /** VXLAN adds 50 bytes to a 1500-byte underlay frame. */
@@ -31,7 +31,7 @@ export function resolveIngress(
   const out: IngressRulePayload[] = [];
   for (const r of rules) {
     const sources = r.source.startsWith("sg_")
-      ? [...new Set(members(r.source))].sort().map((a) => `${a}/32`)
+      ? [...new Set(members(r.source))].sort((x, y) => ipToInt(x) - ipToInt(y)).map((a) => `${a}/32`)
       : [r.source];
     // A group with no members admits nobody: nothing to emit.
     if (sources.length === 0) continue;

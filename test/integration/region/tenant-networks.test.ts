@@ -137,6 +137,16 @@ describe.each(STORES)("tenant networks on %s", (storeName, makeStore) => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  test("the OpenAPI document has the three resources and a VM's networks and publicIp", async () => {
+    const doc = (await http(r.api, "GET", "/openapi.json", { key: "" })).body;
+    for (const p of ["/api/v1/networks", "/api/v1/security-groups", "/api/v1/public-ip-pools"]) {
+      expect(Object.keys(doc.paths[p] ?? {}).sort()).toEqual(["get", "post"]);
+      expect(Object.keys(doc.paths[`${p}/{id}`] ?? {}).sort()).toEqual(["delete", "get", "patch"]);
+    }
+    const vmBodySchema = doc.paths["/api/v1/vms"].post.requestBody.content["application/json"].schema;
+    expect(Object.keys(vmBodySchema.properties)).toEqual(expect.arrayContaining(["networks", "publicIp"]));
+  });
+
   test("networks: create, a subnet the region picks, 4xx naming the field, tenant isolation", async () => {
     const a1 = ok(
       await http(r.api, "POST", "/networks", {
