@@ -12,12 +12,25 @@
 import type { Kysely } from "kysely";
 import type { VmHostConfig } from "../../sdk/schema/machine";
 import type { SecurityGroupRule } from "../../sdk/schema/security-group";
-import type { HostNetwork, IngressRulePayload, TenantNic } from "../../sdk/schema/tenant-network-payload";
+import type {
+  HostNetwork,
+  IngressRulePayload,
+  Segment,
+  TenantNic,
+} from "../../sdk/schema/tenant-network-payload";
 import { ipToInt, parseCidr } from "../../sdk/model/ipv4";
 import type { Database } from "./store/database";
 
-/** VXLAN adds 50 bytes to a 1500-byte underlay frame. */
+/** VXLAN adds 50 bytes to a 1500-byte underlay frame; a VLAN tag fits in the underlay's own 1500. */
 export const VXLAN_MTU = 1450;
+export const VLAN_MTU = 1500;
+
+/** The segment of a network row: its VLAN on a VLAN fabric, else its VNI. */
+export function segmentOf(n: { vni: number | null; vlanId: number | null }): Segment {
+  return n.vlanId !== null
+    ? { kind: "vlan", vlanId: Number(n.vlanId) }
+    : { kind: "vxlan", vni: Number(n.vni) };
+}
 
 type Db = Kysely<Database>;
 
@@ -59,6 +72,7 @@ export async function nicsOfVm(db: Db, vmId: string): Promise<TenantNic[]> {
       "networks.gateway as gateway",
       "networks.dns as dns",
       "networks.vni as vni",
+      "networks.vlanId as vlanId",
     ])
     .where("nics.vmId", "=", vmId)
     .orderBy("nics.nicIndex")
@@ -96,7 +110,7 @@ export async function nicsOfVm(db: Db, vmId: string): Promise<TenantNic[]> {
     const rules = mine.length > 0 ? mine.flatMap((g) => rulesOf.get(g) ?? []) : undefined;
     const nic: TenantNic = {
       networkId: n.networkId,
-      segment: { kind: "vxlan", vni: Number(n.vni) },
+      segment: segmentOf(n),
       mac: n.mac,
       ipv4: n.address,
       prefixLength: parseCidr(n.cidr).prefix,
@@ -126,7 +140,7 @@ export async function hostNetworks(db: Db, hostId: string, excludeVm?: string): 
     .selectFrom("nics")
     .innerJoin("vms", "vms.id", "nics.vmId")
     .innerJoin("networks", "networks.id", "nics.networkId")
-    .select(["networks.id as id", "networks.vni as vni"])
+    .select(["networks.id as id", "networks.vni as vni", "networks.vlanId as vlanId"])
     .distinct()
     .where("vms.hostId", "=", hostId);
   if (excludeVm) own = own.where("vms.id", "!=", excludeVm);
@@ -148,7 +162,7 @@ export async function hostNetworks(db: Db, hostId: string, excludeVm?: string): 
   const carriers = await others.execute();
   return mine.map((n) => ({
     networkId: n.id,
-    segment: { kind: "vxlan", vni: Number(n.vni) },
+    segment: segmentOf(n),
     peers: [
       ...new Set(
         carriers
@@ -157,7 +171,7 @@ export async function hostNetworks(db: Db, hostId: string, excludeVm?: string): 
           .filter((a): a is string => a !== undefined),
       ),
     ].sort(),
-    mtu: VXLAN_MTU,
+    mtu: n.vlanId !== null ? VLAN_MTU : VXLAN_MTU,
   }));
 }
 

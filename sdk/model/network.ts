@@ -70,6 +70,10 @@ export const networkModel: ResourceModel = {
       replaceOnChange: true,
       description: "Operators only: every tenant may attach VMs to the network.",
     },
+    fabricId: {
+      replaceOnChange: true,
+      description: "A fabric with tenantVlans: the network is a VLAN of it, its VMs on that fabric's hosts.",
+    },
     tenantId: {
       replaceOnChange: true,
       stable: true,

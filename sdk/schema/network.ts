@@ -5,7 +5,8 @@ import { Segment } from "./tenant-network-payload";
 /**
  * A tenant network (issue #11): an isolated L2 segment (a VXLAN VNI the region allocates) with
  * an IPv4 subnet whose addresses the region hands out to VM NICs. Give `cidr`, or only
- * `prefixLength` and the region picks a free subnet of 10.128.0.0/9 for the tenant.
+ * `prefixLength` and the region picks a free subnet of 10.128.0.0/9 for the tenant. With
+ * `fabricId` of a fabric that has `tenantVlans`, the segment is a VLAN of that fabric instead.
  */
 export const NetworkCreate = Type.Object(
   {
@@ -24,6 +25,7 @@ export const NetworkCreate = Type.Object(
     shared: Type.Optional(
       Type.Boolean({ description: "operators only: every tenant may attach VMs to it (default false)" }),
     ),
+    fabricId: Type.Optional(Id),
   },
   Strict,
 );
@@ -46,6 +48,8 @@ export const Network = Type.Object({
   description: Type.String(),
   segment: Segment,
   vni: Type.Union([Type.Integer(), Type.Null()]),
+  /** A VLAN network's fabric (its VMs are placed on that fabric's hosts); null for VXLAN. */
+  fabricId: Type.Union([Id, Type.Null()]),
   /** Addresses handed out to NICs, and how many the subnet holds. */
   used: Type.Integer(),
   capacity: Type.Integer(),

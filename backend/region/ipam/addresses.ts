@@ -84,3 +84,13 @@ export function macOf(serial: number): string {
   const b = [16, 8, 0].map((s) => ((serial >> s) & 0xff).toString(16).padStart(2, "0"));
   return `52:54:00:${b.join(":")}`;
 }
+
+/** The lowest VLAN id of `range` not in `taken`, if any (VLAN ids are few: they are reused after a delete). */
+export function pickVlan(
+  range: { first: number; last: number },
+  taken: Iterable<number>,
+): number | undefined {
+  const used = new Set(taken);
+  for (let v = range.first; v <= range.last; v++) if (!used.has(v)) return v;
+  return undefined;
+}

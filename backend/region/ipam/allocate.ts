@@ -74,7 +74,8 @@ export async function allocateNics(
         .where("id", "in", groups)
         .where("tenantId", "=", tenantId)
         .execute();
-      const j = groups.findIndex((g) => !found.some((f) => f.id === g));
+      const known = new Set(found.map((f) => f.id));
+      const j = groups.findIndex((g) => !known.has(g));
       if (j >= 0)
         throw ValidationError.field(
           `/networks/${i}/securityGroupIds/${j}`,

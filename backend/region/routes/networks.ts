@@ -11,14 +11,23 @@ import { ConflictError, NotFoundError, ValidationError } from "../../../sdk/erro
 import { networkModel } from "../../../sdk/model/network";
 import { KNOWN } from "../../../sdk/model/resource-model";
 import { Id, ListOf, ListQuery, Strict } from "../../../sdk/schema/common";
+import type { TenantVlans } from "../../../sdk/schema/fabric";
 import { Network, NetworkCreate, NetworkUpdate } from "../../../sdk/schema/network";
 import { actorOf, type Principal } from "../auth";
-import { checkIfMatch, nowIso, page, principalOf, type RegionContext, withEtag } from "../context";
+import { checkIfMatch, nowIso, page, parseJson, principalOf, type RegionContext, withEtag } from "../context";
 import { appendEvent } from "../events";
 import { newId } from "../ids";
 import { idempotent, scopeOf } from "../idempotency";
-import { assignableCount, defaultGateway, overlaps, pickSubnet, TENANT_SUPERNET } from "../ipam/addresses";
+import {
+  assignableCount,
+  defaultGateway,
+  overlaps,
+  pickSubnet,
+  pickVlan,
+  TENANT_SUPERNET,
+} from "../ipam/addresses";
 import { nextCounter, prefixOf } from "../ipam/allocate";
+import { segmentOf } from "../network-payloads";
 import type { Database, NetworkTable } from "../store/database";
 import { tenantFor } from "./vms";
 
@@ -47,8 +56,9 @@ async function networkViews(db: Kysely<Database>, rows: readonly NetworkTable[])
     gateway: r.gateway,
     dns: JSON.parse(r.dns) as string[],
     description: r.description,
-    segment: { kind: "vxlan" as const, vni: r.vni },
+    segment: segmentOf(r),
     vni: r.vni,
+    fabricId: r.fabricId,
     used: Number(used.find((u) => u.networkId === r.id)?.n ?? 0),
     capacity: assignableCount(r.cidr, r.gateway),
     version: r.version,
@@ -72,6 +82,33 @@ async function loadNetwork(
       throw new ConflictError(`network ${n.name} is shared by the operators; only they can change it`);
   }
   return n;
+}
+
+/** The lowest free tenant VLAN of a fabric; 400 when the fabric has none configured, 409 when all are used. */
+async function freeVlan(trx: Kysely<Database>, fabricId: string): Promise<number> {
+  const f = await trx
+    .selectFrom("fabrics")
+    .select(["name", "tenantVlans"])
+    .where("id", "=", fabricId)
+    .executeTakeFirst();
+  if (!f) throw ValidationError.field("/fabricId", `fabric ${fabricId} does not exist`);
+  const range = parseJson<TenantVlans>(f.tenantVlans);
+  if (!range)
+    throw ValidationError.field(
+      "/fabricId",
+      `fabric ${f.name} has no tenantVlans: its tenant networks are VXLAN; leave fabricId out`,
+    );
+  const taken = await trx.selectFrom("networks").select("vlanId").where("fabricId", "=", fabricId).execute();
+  const vlan = pickVlan(
+    range,
+    taken.map((t) => Number(t.vlanId)),
+  );
+  if (vlan === undefined)
+    throw new ConflictError(
+      `fabricId: every tenant VLAN of fabric ${f.name} (${range.first}-${range.last}) is in use`,
+      "NO_CAPACITY",
+    );
+  return vlan;
 }
 
 export function networkRoutes(app: FastifyInstance, ctx: RegionContext): void {
@@ -104,9 +141,13 @@ export function networkRoutes(app: FastifyInstance, ctx: RegionContext): void {
             .executeTakeFirst();
           if (!t) throw ValidationError.field("query:tenant", `tenant ${tenantId} does not exist`);
         }
-        // Taken first: on PostgreSQL its row lock serialises network creates, so the overlap
-        // check below sees every committed network; SQLite serialises writers anyway.
-        const vni = await nextCounter(trx, "vni");
+        // Locked first: on PostgreSQL the counter row serialises network creates, so the overlap
+        // and VLAN checks below see every committed network; SQLite serialises writers anyway.
+        if (ctx.store.dialect === "postgres")
+          await sql`select value from counters where name = 'vni' for update`.execute(trx);
+        const segment = body.fabricId
+          ? { vni: null, fabricId: body.fabricId, vlanId: await freeVlan(trx, body.fabricId) }
+          : { vni: await nextCounter(trx, "vni"), fabricId: null, vlanId: null };
         let q = trx.selectFrom("networks").select(["id", "name", "cidr", "tenantId"]);
         q = tenantId
           ? q.where((eb) => eb.or([eb("tenantId", "=", tenantId), eb("shared", "=", 1)]))
@@ -144,7 +185,7 @@ export function networkRoutes(app: FastifyInstance, ctx: RegionContext): void {
           gateway: body.gateway ?? defaultGateway(cidr),
           dns: JSON.stringify(body.dns ?? []),
           description: body.description ?? "",
-          vni,
+          ...segment,
           version: 1,
           createdAt: now,
           updatedAt: now,
@@ -155,7 +196,7 @@ export function networkRoutes(app: FastifyInstance, ctx: RegionContext): void {
           objectType: "network",
           objectId: row.id,
           kind: "created",
-          reason: `${cidr}, VNI ${vni}`,
+          reason: `${cidr}, ${segment.vlanId !== null ? `VLAN ${segment.vlanId}` : `VNI ${segment.vni}`}`,
         });
         return { status: 201, body: (await networkViews(trx, [row]))[0]! };
       });

@@ -16,7 +16,7 @@ import {
   VmStatus,
   VmUpdate,
 } from "../../../sdk/schema/vm";
-import { allocateNics, attachPublicIp } from "../ipam/allocate";
+import { allocateNics, attachPublicIp, usableNetwork } from "../ipam/allocate";
 import { hostNetworks, nicsOfVm } from "../network-payloads";
 import { onlyUser, queueNicUpdates, queuePeerUpdates, releaseVmNetworking } from "../network-updates";
 import { actorOf, type Principal } from "../auth";
@@ -203,7 +203,12 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
           spread: body.antiAffinityGroup ? (body.spread ?? "host") : null,
           regionId: body.regionId ?? null,
         };
-        const { state, hosts } = await loadPoolState(trx, ctx.store.dialect, body.poolId, ask.regionId);
+        const { state: all, hosts } = await loadPoolState(trx, ctx.store.dialect, body.poolId, ask.regionId);
+        // A VLAN network exists only on its fabric: place the VM on that fabric's hosts.
+        const fabric = await fabricOf(trx, tenantId, attachments);
+        const state = fabric
+          ? { ...all, hosts: all.hosts.filter((h) => hosts.get(h.id)?.fabricId === fabric) }
+          : all;
         const placed = placeVm(state, ask, pool.name);
         // A refusal creates nothing: the caller can fix the request and retry.
         if (!placed.ok) throw new ConflictError(placed.reason, "NO_CAPACITY");
@@ -509,6 +514,27 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
       return reply.code(202).send(res.vm);
     },
   );
+}
+
+/** The one fabric the VM's VLAN networks need, if any; two different ones cannot meet on a host. */
+async function fabricOf(
+  trx: Kysely<Database>,
+  tenantId: string,
+  attachments: readonly VmNetworkAttachment[],
+): Promise<string | undefined> {
+  let found: { fabricId: string; name: string } | undefined;
+  for (const [i, a] of attachments.entries()) {
+    const n = await usableNetwork(trx, tenantId, a.networkId);
+    if (!n?.fabricId) continue;
+    if (found && found.fabricId !== n.fabricId) {
+      throw ValidationError.field(
+        `/networks/${i}/networkId`,
+        `network ${n.name} is a VLAN of fabric ${n.fabricId} and ${found.name} of fabric ${found.fabricId}: no host has both`,
+      );
+    }
+    found = { fabricId: n.fabricId, name: n.name };
+  }
+  return found?.fabricId;
 }
 
 /** A VM host's rack and libvirt settings. */

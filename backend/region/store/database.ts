@@ -23,6 +23,8 @@ export interface FabricTable extends Versioned {
   name: string;
   regionId: string;
   description: string;
+  /** JSON { first, last } of the VLAN ids tenant networks get, or null (VXLAN). */
+  tenantVlans: string | null;
 }
 export interface RackTable extends Versioned {
   id: string;
@@ -204,7 +206,10 @@ export interface NetworkTable extends Versioned {
   /** JSON: string[]. */
   dns: string;
   description: string;
-  vni: number;
+  /** VXLAN networks: the VNI. VLAN networks: null, and fabric_id + vlan_id (UNIQUE together). */
+  vni: number | null;
+  fabricId: string | null;
+  vlanId: number | null;
 }
 export interface SecurityGroupTable extends Versioned {
   id: string;

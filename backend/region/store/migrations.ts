@@ -298,12 +298,16 @@ const networks: Migration = {
       .addColumn("gateway", "text", (c) => c.notNull())
       .addColumn("dns", "text", (c) => c.notNull())
       .addColumn("description", "text", (c) => c.notNull())
-      .addColumn("vni", "integer", (c) => c.notNull().unique())
+      .addColumn("vni", "integer", (c) => c.unique())
+      .addColumn("fabric_id", "text", (c) => c.references("fabrics.id"))
+      .addColumn("vlan_id", "integer")
       .addColumn("version", "integer", (c) => c.notNull())
       .addColumn("created_at", "text", (c) => c.notNull())
       .addColumn("updated_at", "text", (c) => c.notNull())
       .addUniqueConstraint("networks_tenant_name", ["tenant_id", "name"])
+      .addUniqueConstraint("networks_fabric_vlan", ["fabric_id", "vlan_id"])
       .execute();
+    await db.schema.alterTable("fabrics").addColumn("tenant_vlans", "text").execute();
     await db.schema
       .createTable("security_groups")
       .addColumn("id", "text", (c) => c.primaryKey())

@@ -18,6 +18,8 @@ export interface NetworkArgs {
   description?: pulumi.Input<string>;
   /** Operators only: every tenant may attach VMs to the network. */
   shared?: pulumi.Input<boolean>;
+  /** A fabric with tenantVlans: the network is a VLAN of it, its VMs on that fabric's hosts. */
+  fabricId?: pulumi.Input<string>;
   /** Tenant that owns the network (null: an operator's shared one). */
   tenantId?: pulumi.Input<string>;
 }
@@ -64,6 +66,8 @@ export class Network extends pulumi.CustomResource {
   declare readonly segment: pulumi.Output<unknown>;
   /** The VXLAN VNI of the network. */
   declare readonly vni: pulumi.Output<number | undefined>;
+  /** A fabric with tenantVlans: the network is a VLAN of it, its VMs on that fabric's hosts. */
+  declare readonly fabricId: pulumi.Output<string | undefined>;
   /** Addresses handed out to NICs. */
   declare readonly used: pulumi.Output<number>;
   /** Addresses the subnet can hand out (gateway excluded). */
@@ -88,6 +92,7 @@ export class Network extends pulumi.CustomResource {
       inputs.dns = args?.dns;
       inputs.description = args?.description;
       inputs.shared = args?.shared;
+      inputs.fabricId = args?.fabricId;
       inputs.tenantId = args?.tenantId;
     }
     // The properties the engine fills in (all of them for `get`).
@@ -105,6 +110,7 @@ export class Network extends pulumi.CustomResource {
       "description",
       "segment",
       "vni",
+      "fabricId",
       "used",
       "capacity",
     ])
@@ -116,7 +122,7 @@ export class Network extends pulumi.CustomResource {
       inputs,
       pulumi.mergeOptions(pulumi.mergeOptions(resourceOptsDefaults(), opts), {
         aliases: [{ type: "pulumi-nodejs:dynamic/fibrix:Network" }],
-        replaceOnChanges: ["name", "tenantId", "shared", "cidr", "prefixLength", "gateway"],
+        replaceOnChanges: ["name", "tenantId", "shared", "cidr", "prefixLength", "gateway", "fabricId"],
       }),
     );
   }

@@ -529,4 +529,111 @@ describe.each(STORES)("tenant networks on %s", (storeName, makeStore) => {
     res = await http(r.api, "DELETE", `/networks/${tiny.id}`, { key: keys.b });
     expect(res.status).toBe(204);
   });
+
+  test("VLANs as a fabric option: ids from the fabric's range, reused after a delete, VMs on that fabric's hosts", async () => {
+    let res = await http(r.api, "POST", "/fabrics", {
+      body: { name: "bad", regionId, tenantVlans: { first: 200, last: 100 } },
+    });
+    expect([res.status, fields(res)]).toEqual([400, ["/tenantVlans/last"]]);
+    const lan = ok(
+      await http(r.api, "POST", "/fabrics", {
+        body: { name: "lan", regionId, tenantVlans: { first: 100, last: 101 } },
+      }),
+    );
+    const plain = ok(await http(r.api, "POST", "/fabrics", { body: { name: "plain", regionId } }));
+    expect([lan.tenantVlans, plain.tenantVlans]).toEqual([{ first: 100, last: 101 }, null]);
+    res = await http(r.api, "POST", "/networks", {
+      key: keys.a,
+      body: { name: "v0", cidr: "10.70.0.0/24", fabricId: plain.id },
+    });
+    expect([res.status, fields(res)]).toEqual([400, ["/fabricId"]]);
+    const vlan = async (name: string, cidr: string) =>
+      http(r.api, "POST", "/networks", { key: keys.a, body: { name, cidr, fabricId: lan.id } });
+    const v1 = ok(await vlan("v1", "10.71.0.0/24"));
+    const v2 = ok(await vlan("v2", "10.72.0.0/24"));
+    expect([v1.segment, v1.vni, v1.fabricId, v2.segment]).toEqual([
+      { kind: "vlan", vlanId: 100 },
+      null,
+      lan.id,
+      { kind: "vlan", vlanId: 101 },
+    ]);
+    res = await vlan("v3", "10.73.0.0/24");
+    expect(res.status).toBe(409);
+    expect(res.body.detail).toMatch(/every tenant VLAN of fabric lan \(100-101\) is in use/);
+    ok(await http(r.api, "DELETE", `/networks/${v2.id}`, { key: keys.a }), 204);
+    expect(ok(await vlan("v3", "10.73.0.0/24")).segment).toEqual({ kind: "vlan", vlanId: 101 });
+    res = await http(r.api, "PATCH", `/fabrics/${lan.id}`, {
+      body: { tenantVlans: { first: 101, last: 200 } },
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.detail).toMatch(/v1 \(100\)/);
+
+    // One VM host on a rack of that fabric; the other hosts (rack-1) have no fabric.
+    const rack2 = ok(
+      await http(r.api, "POST", "/racks", {
+        body: {
+          name: "rack-2",
+          regionId,
+          fabricId: lan.id,
+          subnet: "10.21.0.0/24",
+          dhcpRange: { start: "10.21.0.100", end: "10.21.0.200" },
+        },
+      }),
+    );
+    const lanHost = await addVmHost(r, {
+      rackId: rack2.id,
+      poolId,
+      hostname: "kvm-lan",
+      mac: "52:54:00:99:01:00",
+    });
+    const backend = ok(await http(r.api, "GET", "/networks", { key: keys.a }), 200).items.find(
+      (n: any) => n.name === "backend",
+    );
+    const vms: any[] = [];
+    for (const i of [1, 2]) {
+      vms.push(
+        ok(
+          await http(r.api, "POST", "/vms", {
+            key: keys.a,
+            body: vmBody(`lan-${i}`, { networks: [{ networkId: v1.id }, { networkId: backend.id }] }),
+          }),
+        ),
+      );
+    }
+    expect(vms.map((v) => [v.hostId, v.ip])).toEqual([
+      [lanHost, "10.71.0.2"],
+      [lanHost, "10.71.0.3"],
+    ]);
+    const claimed = ok(
+      await http(r.api, "POST", "/rack-agent/tasks/claim", {
+        key: rack2.enrollmentToken,
+        body: { max: 100 },
+      }),
+      200,
+    ).tasks;
+    const create = claimed.find((t: any) => t.kind === "vm.create" && t.objectId === vms[1].id);
+    expect(Nics(create.payload.nics)).toEqual([]);
+    expect(Networks(create.payload.networks)).toEqual([]);
+    expect(create.payload.nics[0].segment).toEqual({ kind: "vlan", vlanId: 100 });
+    const carried = create.payload.networks.find((n: any) => n.networkId === v1.id);
+    expect([carried.segment, carried.mtu, carried.peers]).toEqual([{ kind: "vlan", vlanId: 100 }, 1500, []]);
+    // Two VLAN networks of different fabrics can never meet on one host.
+    const other = ok(
+      await http(r.api, "POST", "/fabrics", {
+        body: { name: "lan2", regionId, tenantVlans: { first: 10, last: 10 } },
+      }),
+    );
+    const w = ok(
+      await http(r.api, "POST", "/networks", {
+        key: keys.a,
+        body: { name: "w", cidr: "10.74.0.0/24", fabricId: other.id },
+      }),
+    );
+    res = await http(r.api, "POST", "/vms", {
+      key: keys.a,
+      body: vmBody("both", { networks: [{ networkId: v1.id }, { networkId: w.id }] }),
+    });
+    expect([res.status, fields(res)]).toEqual([400, ["/networks/1/networkId"]]);
+    expect((await http(r.api, "DELETE", `/fabrics/${other.id}`)).status).toBe(409);
+  });
 });

@@ -134,7 +134,7 @@ describe("diff rules (design.md resource table)", () => {
       "Network",
       NETWORK_DIFF,
       ["dns", "description"],
-      ["name", "cidr", "prefixLength", "gateway", "shared", "tenantId"],
+      ["name", "cidr", "prefixLength", "gateway", "shared", "fabricId", "tenantId"],
     ],
     ["SecurityGroup", SECURITY_GROUP_DIFF, ["description", "rules"], ["name", "tenantId"]],
     ["PublicIpPool", PUBLIC_IP_POOL_DIFF, ["description"], ["name", "regionId", "cidr", "exclude"]],

@@ -49,6 +49,12 @@ export interface NetworkConfig extends cdktf.TerraformMetaArguments {
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/network#shared Network#shared}
   */
   readonly shared?: boolean | cdktf.IResolvable;
+  /**
+  * A fabric with tenantVlans: the network is a VLAN of it, its VMs on that fabric's hosts.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/network#fabric_id Network#fabric_id}
+  */
+  readonly fabricId?: string;
 }
 export interface NetworkSegment {
 }
@@ -168,6 +174,7 @@ export class Network extends cdktf.TerraformResource {
     this._dns = config.dns;
     this._description = config.description;
     this._shared = config.shared;
+    this._fabricId = config.fabricId;
   }
 
   // ==========
@@ -288,6 +295,22 @@ export class Network extends cdktf.TerraformResource {
     return this._shared;
   }
 
+  // fabric_id - computed: true, optional: true, required: false
+  private _fabricId?: string; 
+  public get fabricId() {
+    return this.getStringAttribute('fabric_id');
+  }
+  public set fabricId(value: string) {
+    this._fabricId = value;
+  }
+  public resetFabricId() {
+    this._fabricId = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get fabricIdInput() {
+    return this._fabricId;
+  }
+
   // created_at - computed: true, optional: false, required: false
   public get createdAt() {
     return this.getStringAttribute('created_at');
@@ -342,6 +365,7 @@ export class Network extends cdktf.TerraformResource {
       dns: cdktf.listMapper(cdktf.stringToTerraform, false)(this._dns),
       description: cdktf.stringToTerraform(this._description),
       shared: cdktf.booleanToTerraform(this._shared),
+      fabric_id: cdktf.stringToTerraform(this._fabricId),
     };
   }
 
@@ -388,6 +412,12 @@ export class Network extends cdktf.TerraformResource {
         isBlock: false,
         type: "simple",
         storageClassType: "boolean",
+      },
+      fabric_id: {
+        value: cdktf.stringToHclTerraform(this._fabricId),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "string",
       },
     };
 
