@@ -312,6 +312,17 @@ export async function applyOutcome(trx: Trx, t: TaskTable, o: Outcome, env: Effe
     case "image.import":
       await applyImportOutcome(trx, t.id, o);
       return false;
+    case "vm.network":
+    case "host.networks":
+      // Nothing to change in the store (the payload was the store's state); a failure is shown.
+      await appendEvent(trx, {
+        actor: `rack:${t.rackId}`,
+        objectType: t.kind === "vm.network" ? "vm" : "machine",
+        objectId: t.objectId,
+        kind: o.ok ? t.kind : `${t.kind}-failed`,
+        reason: o.ok ? "tenant networking applied" : why,
+      });
+      return false;
     case "host.reconcile": {
       if (!o.ok) {
         await appendEvent(trx, {
