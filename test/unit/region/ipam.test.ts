@@ -7,6 +7,7 @@ import {
   overlaps,
   pickAddress,
   pickSubnet,
+  pickVlan,
 } from "../../../backend/region/ipam/addresses";
 import { pickPublicAddress, publicCapacity } from "../../../backend/region/ipam/public-addresses";
 import { intToIp, ipToInt, parseCidr } from "../../../sdk/model/ipv4";
@@ -104,6 +105,17 @@ describe("pickSubnet and overlaps", () => {
     expect(overlaps("10.0.0.0/25", "10.0.0.128/25")).toBe(false);
     expect(overlaps("10.0.0.0/8", "10.255.255.252/30")).toBe(true);
     expect(overlaps("10.0.0.0/8", "11.0.0.0/30")).toBe(false);
+  });
+});
+
+describe("VLANs", () => {
+  test("lowest free id of the range, every subset of a 4-id range", () => {
+    const range = { first: 100, last: 103 };
+    for (let mask = 0; mask < 16; mask++) {
+      const taken = [100, 101, 102, 103].filter((_, i) => mask & (1 << i));
+      expect(pickVlan(range, taken)).toBe([100, 101, 102, 103].find((v) => !taken.includes(v)));
+    }
+    expect(pickVlan({ first: 7, last: 7 }, [7, 8])).toBeUndefined();
   });
 });
 
