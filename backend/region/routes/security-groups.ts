@@ -87,6 +87,8 @@ export function securityGroupRoutes(app: FastifyInstance, ctx: RegionContext): v
     async (req, reply) => {
       const p = principalOf(req);
       const body = req.body as SecurityGroupCreate;
+      const problems = securityGroupModel.rules!(body, KNOWN);
+      if (problems.length > 0) throw ValidationError.fields(problems);
       const tenantId = tenantFor(req, p);
       const res = await idempotent(db, scopeOf(req, p), async (trx) => {
         const t = await trx.selectFrom("tenants").select("id").where("id", "=", tenantId).executeTakeFirst();
