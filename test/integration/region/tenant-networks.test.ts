@@ -18,6 +18,7 @@ import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import pino from "pino";
 import { type RunningRegion, startRegionServer } from "../../../backend/region/serve";
+import { Watchdog } from "../../../backend/region/watchdog";
 import { HostNetwork, TenantNic } from "../../../sdk/schema/tenant-network-payload";
 import { ADMIN_KEY, addVmHost, http, registerImage, type TestRegion } from "../../helpers/region";
 import { STORES } from "../../helpers/stores";
@@ -77,7 +78,7 @@ describe.each(STORES)("tenant networks on %s", (storeName, makeStore) => {
       dnsListen: "127.0.0.1:0",
       adminKey: ADMIN_KEY,
       logger: pino({ level: "silent" }),
-      watchdog: { healthEveryMs: 0 },
+      watchdog: { healthEveryMs: 0, reconcileEveryMs: 0 },
     });
     r = {
       url: running.url,
@@ -417,6 +418,31 @@ describe.each(STORES)("tenant networks on %s", (storeName, makeStore) => {
     console.log(
       `${storeName}: app-1 ${app1.ip}, db-1 ${db1.ip}, app-2 ${app2.ip}, b-1 ${b1.ip}; A and PTR answered`,
     );
+  });
+
+  test("host.reconcile carries every tenant network each host must keep (the rest may go)", async () => {
+    ok(
+      await http(r.api, "POST", "/rack-agent/heartbeat", {
+        key: token,
+        body: { version: "t", hostname: "rack-1" },
+      }),
+      200,
+    );
+    // As the region's watchdog queues them (reconciles are off in this region so the test says when).
+    await new Watchdog(r.region.ctx, { healthEveryMs: 0 }).queueReconciles();
+    const reconciles = (await claim()).filter((t) => t.kind === "host.reconcile");
+    expect(reconciles.map((t) => t.objectId).sort()).toEqual([...hosts].sort());
+    const vms = ok(await http(r.api, "GET", "/vms"), 200).items;
+    for (const t of reconciles) {
+      expect(Networks(t.payload.networks)).toEqual([]);
+      const want = new Set(
+        vms
+          .filter((v: any) => v.hostId === t.objectId)
+          .flatMap((v: any) => v.nics.map((n: any) => n.networkId)),
+      );
+      expect(new Set(t.payload.networks.map((n: any) => n.networkId))).toEqual(want);
+      await report(t.id, { diff: {} });
+    }
   });
 
   test("public addresses: 1:1 on the primary NIC, exhausted pool is 409, held until the VM is gone", async () => {
