@@ -132,7 +132,8 @@ export const CommissioningReport = Type.Object(
  * - release:    { machineId, power, erase }
  * - vm.create:  { vmId, name, fqdn, host: VmHostConfig, image, cores, memoryMiB, diskGiB, userData?, sshKeys, powerState,
  *                 nics: TenantNic[], networks: HostNetwork[] }
- *               result: { ip?: string|null, domain: string }
+ *               result: { ip?: string|null, domain: string }  (ip is kept only for a host bridge NIC:
+ *               on tenant networks the VM's address is IPAM's)
  *               nics empty: one NIC on host.bridge (as before); else one NIC per entry, in order, on its
  *               network's bridge, and no host bridge NIC. networks: every tenant network the host must
  *               carry (this VM's included), with the underlay addresses of the other hosts carrying it.

@@ -9,7 +9,6 @@
  */
 import { type Kysely, sql } from "kysely";
 import { ConflictError, ValidationError } from "../../../sdk/errors";
-import { parseCidr } from "../../../sdk/model/ipv4";
 import type { VmNetworkAttachment } from "../../../sdk/schema/vm";
 import { nowIso } from "../context";
 import type { Database, NetworkTable } from "../store/database";
@@ -172,9 +171,4 @@ export async function freeAddresses(trx: Kysely<Database>, vmId: string): Promis
   await trx.deleteFrom("nicGroups").where("vmId", "=", vmId).execute();
   await trx.deleteFrom("nics").where("vmId", "=", vmId).execute();
   await trx.deleteFrom("publicIps").where("vmId", "=", vmId).execute();
-}
-
-/** The prefix length of a network's subnet. */
-export function prefixOf(cidr: string): number {
-  return parseCidr(cidr).prefix;
 }

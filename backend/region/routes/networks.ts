@@ -8,6 +8,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { type Kysely, sql } from "kysely";
 import { ConflictError, NotFoundError, ValidationError } from "../../../sdk/errors";
+import { parseCidr } from "../../../sdk/model/ipv4";
 import { networkModel } from "../../../sdk/model/network";
 import { KNOWN } from "../../../sdk/model/resource-model";
 import { Id, ListOf, ListQuery, Strict } from "../../../sdk/schema/common";
@@ -26,7 +27,7 @@ import {
   pickVlan,
   TENANT_SUPERNET,
 } from "../ipam/addresses";
-import { nextCounter, prefixOf } from "../ipam/allocate";
+import { nextCounter } from "../ipam/allocate";
 import { segmentOf } from "../network-payloads";
 import type { Database, NetworkTable } from "../store/database";
 import { tenantFor } from "./vms";
@@ -52,7 +53,7 @@ async function networkViews(db: Kysely<Database>, rows: readonly NetworkTable[])
     tenantId: r.tenantId,
     shared: r.shared === 1,
     cidr: r.cidr,
-    prefixLength: prefixOf(r.cidr),
+    prefixLength: parseCidr(r.cidr).prefix,
     gateway: r.gateway,
     dns: JSON.parse(r.dns) as string[],
     description: r.description,
