@@ -55,6 +55,15 @@ export const GROUPS: readonly Group[] = [
     load: (io) => m<typeof import("./commands/backups")>("./commands/backups").backupsCommand(io),
   },
   {
+    names: ["networks", "network"],
+    load: (io) => m<typeof import("./commands/networks")>("./commands/networks").networksCommand(io),
+  },
+  {
+    names: ["security-groups", "security-group"],
+    load: (io) =>
+      m<typeof import("./commands/security-groups")>("./commands/security-groups").securityGroupsCommand(io),
+  },
+  {
     names: ["images", "image"],
     load: (io) => m<typeof import("./commands/images")>("./commands/images").imagesCommand(io),
   },

@@ -17,7 +17,10 @@ export interface EventInput {
     | "backup"
     | "quota"
     /** A client address (failed authentications). */
-    | "source";
+    | "source"
+    | "network"
+    | "security-group"
+    | "public-ip-pool";
   objectId: string;
   kind: string;
   from?: string | null;

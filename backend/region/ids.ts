@@ -16,7 +16,10 @@ export type IdPrefix =
   | "snp"
   | "bkp"
   | "quo"
-  | "usg";
+  | "usg"
+  | "net"
+  | "sg"
+  | "pip";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${randomBytes(8).toString("hex")}`;

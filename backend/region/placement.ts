@@ -15,6 +15,8 @@ export interface HostInfo {
   machineId: string;
   rackId: string;
   regionId: string;
+  /** The fabric of the host's rack: VLAN tenant networks reach only its hosts. */
+  fabricId: string | null;
   config: VmHostConfig;
 }
 
@@ -49,6 +51,7 @@ export async function loadPoolState(
       "machines.vmHostConfig as vmHostConfig",
       "racks.id as rackId",
       "racks.regionId as regionId",
+      "racks.fabricId as fabricId",
     ])
     .where("machines.poolId", "=", poolId)
     .where("machines.vmHost", "=", 1)
@@ -86,6 +89,7 @@ export async function loadPoolState(
       machineId: r.id,
       rackId: r.rackId,
       regionId: r.regionId,
+      fabricId: r.fabricId,
       config: JSON.parse(r.vmHostConfig!),
     });
     return {

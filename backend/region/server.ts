@@ -30,6 +30,9 @@ import { eventRoutes } from "./routes/events";
 import { fabricRoutes } from "./routes/fabrics";
 import { imageRoutes } from "./routes/images";
 import { machineRoutes } from "./routes/machines";
+import { networkRoutes } from "./routes/networks";
+import { publicIpPoolRoutes } from "./routes/public-ip-pools";
+import { securityGroupRoutes } from "./routes/security-groups";
 import { poolRoutes } from "./routes/pools";
 import { quotaRoutes } from "./routes/quotas";
 import { rackRoutes } from "./routes/racks";
@@ -183,6 +186,9 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
         vmConsoleRoutes,
         snapshotRoutes,
         backupRoutes,
+        networkRoutes,
+        securityGroupRoutes,
+        publicIpPoolRoutes,
         imageRoutes,
         tenantRoutes,
         quotaRoutes,

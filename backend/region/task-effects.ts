@@ -12,10 +12,12 @@ import { appendEvent } from "./events";
 import { computeHealth } from "./health";
 import { applyImportOutcome } from "./image-imports";
 import { type RackResult, transition } from "../../sdk/model/machine-lifecycle";
+import { releaseVmNetworking } from "./network-updates";
 import type { Database, TaskTable } from "./store/database";
 import { SNAPSHOT_BACKUP_KINDS, applySnapshotBackupOutcome, dropVmSnapshots } from "./snapshot-effects";
 import type { Clock } from "./clock";
 import { meterVm } from "./usage-meter";
+import type { SecretBox } from "./store/secret-box";
 
 export interface Outcome {
   ok: boolean;
@@ -177,12 +179,19 @@ async function vmSet(
   });
 }
 
+/** What an outcome may need beyond the store: the task sealer, the metering clock, and the racks to wake afterwards. */
+export interface EffectEnv {
+  secrets: SecretBox;
+  clock: Clock;
+  wake: string[];
+}
+
 /**
  * Applies a finished task; returns whether DNS-visible data changed. A VM's confirmed change
- * is metered in the same transaction, at `clock`'s time.
+ * is metered in the same transaction, at the env clock's time.
  */
-export async function applyOutcome(trx: Trx, t: TaskTable, o: Outcome, clock: Clock): Promise<boolean> {
-  const dns = await applyEffects(trx, t, o);
+export async function applyOutcome(trx: Trx, t: TaskTable, o: Outcome, env: EffectEnv): Promise<boolean> {
+  const dns = await applyEffects(trx, t, o, env);
   // A reconcile fails the VMs whose domains went missing: their billing changes too.
   const missing = (o.result.diff as { missingDomains?: { id: string }[] } | undefined)?.missingDomains ?? [];
   const vms = t.kind.startsWith("vm.")
@@ -190,11 +199,11 @@ export async function applyOutcome(trx: Trx, t: TaskTable, o: Outcome, clock: Cl
     : t.kind === "host.reconcile"
       ? missing.map((m) => m.id)
       : [];
-  for (const id of vms) await meterVm(trx, id, clock.now());
+  for (const id of vms) await meterVm(trx, id, env.clock.now());
   return dns;
 }
 
-async function applyEffects(trx: Trx, t: TaskTable, o: Outcome): Promise<boolean> {
+async function applyEffects(trx: Trx, t: TaskTable, o: Outcome, env: EffectEnv): Promise<boolean> {
   const why = o.error ? `${o.error.code}: ${o.error.message}` : "";
   const r = o.result;
   if (SNAPSHOT_BACKUP_KINDS.includes(t.kind)) {
@@ -269,13 +278,18 @@ async function applyEffects(trx: Trx, t: TaskTable, o: Outcome): Promise<boolean
       return true;
     case "vm.create":
       if (o.ok) {
-        const on =
-          (await trx.selectFrom("vms").select("powerState").where("id", "=", t.objectId).executeTakeFirst())
-            ?.powerState !== "off";
+        const v = await trx
+          .selectFrom("vms")
+          .select(["powerState", "networks"])
+          .where("id", "=", t.objectId)
+          .executeTakeFirst();
+        const on = v?.powerState !== "off";
+        // On tenant networks the address is IPAM's (set at create); the host's report is for bridge NICs.
+        const ipam = v !== undefined && v.networks !== "[]";
         await vmSet(
           trx,
           t.objectId,
-          { ip: typeof r.ip === "string" ? r.ip : null, lastSeen: nowIso() },
+          { ...(ipam ? {} : { ip: typeof r.ip === "string" ? r.ip : null }), lastSeen: nowIso() },
           "created",
           "created on its host",
           on ? "Running" : "Stopped",
@@ -307,6 +321,8 @@ async function applyEffects(trx: Trx, t: TaskTable, o: Outcome): Promise<boolean
     }
     case "vm.delete":
       if (o.ok) {
+        // Only now, with the domain confirmed gone, may its addresses go to another VM.
+        env.wake.push(...(await releaseVmNetworking(trx, env.secrets, t.objectId)));
         await trx.deleteFrom("vms").where("id", "=", t.objectId).execute();
         await dropVmSnapshots(trx, t.objectId);
         await appendEvent(trx, {
@@ -320,6 +336,17 @@ async function applyEffects(trx: Trx, t: TaskTable, o: Outcome): Promise<boolean
       return true;
     case "image.import":
       await applyImportOutcome(trx, t.id, o);
+      return false;
+    case "vm.network":
+    case "host.networks":
+      // Nothing to change in the store (the payload was the store's state); a failure is shown.
+      await appendEvent(trx, {
+        actor: `rack:${t.rackId}`,
+        objectType: t.kind === "vm.network" ? "vm" : "machine",
+        objectId: t.objectId,
+        kind: o.ok ? t.kind : `${t.kind}-failed`,
+        reason: o.ok ? "tenant networking applied" : why,
+      });
       return false;
     case "host.reconcile": {
       if (!o.ok) {

@@ -86,7 +86,13 @@ export class Watchdog {
           .set({ status: "failed", leaseUntil: null, error: JSON.stringify(error), updatedAt: nowIso() })
           .where("id", "=", t.id)
           .execute();
-        dns = (await applyOutcome(trx, t, { ok: false, result: {}, error }, this.ctx.clock)) || dns;
+        dns =
+          (await applyOutcome(
+            trx,
+            t,
+            { ok: false, result: {}, error },
+            { secrets: this.ctx.secrets, clock: this.ctx.clock, wake: [] },
+          )) || dns;
       });
       this.ctx.tasks.notify(t.rackId);
     }

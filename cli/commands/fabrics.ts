@@ -15,6 +15,10 @@ export function fabricsCommand(io: CliIo): Command {
         { header: "id", value: (f) => f.id },
         { header: "name", value: (f) => f.name },
         { header: "region", value: (f) => f.regionId },
+        {
+          header: "tenant networks",
+          value: (f) => (f.tenantVlans ? `VLAN ${f.tenantVlans.first}-${f.tenantVlans.last}` : "VXLAN"),
+        },
         { header: "description", value: (f) => f.description, max: 40 },
       ],
       filters: [{ flags: "--region <id>", description: "only this region's", key: "region" }],

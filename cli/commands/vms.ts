@@ -34,6 +34,7 @@ export function vmsCommand(io: CliIo): Command {
         { header: "MiB", value: (v) => v.memoryMiB },
         { header: "GiB", value: (v) => v.diskGiB },
         { header: "ip", value: (v) => v.ip },
+        { header: "public ip", value: (v) => v.publicIpv4 },
         { header: "fqdn", value: (v) => v.fqdn },
       ],
       filters: [

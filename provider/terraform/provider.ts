@@ -8,6 +8,7 @@ import { poolsDataSource } from "./data-sources/pools";
 import { regionsDataSource } from "./data-sources/regions";
 import type { TfResource } from "./resource";
 import { machineResource } from "./resources/machine";
+import { networkResource, publicIpPoolResource, securityGroupResource } from "./resources/network";
 import { poolResource } from "./resources/pool";
 import { quotaResource } from "./resources/quota";
 import { rackResource } from "./resources/rack";
@@ -27,6 +28,9 @@ export const RESOURCES: readonly TfResource[] = [
   vmSnapshotResource,
   backupResource,
   quotaResource,
+  networkResource,
+  securityGroupResource,
+  publicIpPoolResource,
 ];
 export const DATA_SOURCES: readonly TfDataSource[] = [regionsDataSource, poolsDataSource, imagesDataSource];
 

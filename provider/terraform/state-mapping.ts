@@ -4,7 +4,7 @@
  * enrollment token) are taken from the previous state, since the region never returns them.
  */
 import { type TfObject, type TfValue, UNKNOWN } from "./dynamic-value";
-import { toSnake } from "./naming";
+import { toCamel, toSnake } from "./naming";
 import type { TfAttribute, TfSchema } from "./schema";
 import type { TfType } from "./tf-type";
 
@@ -75,7 +75,16 @@ function tfValueToApi(v: TfValue, t: TfType): unknown {
     case "list":
     case "set":
       return Array.isArray(v) ? v.map((x) => tfValueToApi(x, t.element)) : undefined;
-    case "object":
+    case "object": {
+      // Objects inside lists (a VM's networks, a group's rules): API names, nulls left out.
+      if (typeof v !== "object" || Array.isArray(v)) return v;
+      const out: ApiObject = {};
+      for (const [k, at] of Object.entries(t.attributes)) {
+        const x = tfValueToApi((v as TfObject)[k] ?? null, at);
+        if (x !== undefined) out[toCamel(k, [])] = x;
+      }
+      return out;
+    }
     case "map":
       return v;
     default:

@@ -34,7 +34,10 @@ export type ResourceName =
   | "Pool"
   | "VmSnapshot"
   | "Backup"
-  | "Quota";
+  | "Quota"
+  | "Network"
+  | "SecurityGroup"
+  | "PublicIpPool";
 
 /** What rules are told about the values they judge. */
 export interface RuleContext {

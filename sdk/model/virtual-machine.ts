@@ -69,7 +69,19 @@ export const virtualMachineModel: ResourceModel = {
       description: "Tenant that owns the VM (operators may create on its behalf).",
     },
     hostId: { description: "VM host the allocator placed the VM on." },
-    ip: { description: "IP address of the VM." },
+    networks: {
+      replaceOnChange: true,
+      description:
+        "Tenant networks, one NIC each (first = primary), with their security groups. Changing them replaces the VM.",
+    },
+    publicIp: {
+      replaceOnChange: true,
+      description:
+        "Attach a public address of the VM's region 1:1 to the primary NIC. Changing it replaces the VM.",
+    },
+    nics: { description: "The NICs as assigned: network, MAC, IPv4 address from IPAM, public address." },
+    publicIpv4: { description: "The public address attached to the primary NIC, if any." },
+    ip: { description: "IP address of the VM (the primary NIC's IPAM address on a tenant network)." },
     fqdn: { stable: true, description: "FQDN of the VM in its region's DNS zone." },
     status: { description: "Pending, Creating, Running, Stopped, Updating, Deleting or Failed." },
     ...META_FIELDS,

@@ -11,3 +11,7 @@ export * from "./snapshot";
 export * from "./tenant";
 export * from "./vm";
 export * from "./quota";
+export * from "./network";
+export * from "./public-ip-pool";
+export * from "./security-group";
+export * from "./tenant-network-payload";

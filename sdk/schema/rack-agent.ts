@@ -57,6 +57,8 @@ export const TaskKind = StringEnum([
   "vm.power",
   "vm.delete",
   "host.reconcile",
+  "host.networks",
+  "vm.network",
   "image.import",
   "vm.console",
   "snapshot.create",
@@ -64,7 +66,6 @@ export const TaskKind = StringEnum([
   "snapshot.delete",
   "backup.create",
   "backup.delete",
-  "vm.network",
 ] as const);
 
 export const Task = Type.Object({
@@ -136,21 +137,29 @@ export const CommissioningReport = Type.Object(
  * - deploy:     { machineId, hostname, macs, power, deploy, userData?, vmHost }  result: { ip?, vmHostConfig? }
  * - release:    { machineId, power, erase }
  * - vm.create:  { vmId, name, fqdn, host: VmHostConfig, image, cores, memoryMiB, diskGiB, userData?, sshKeys, powerState,
- *                 nics?: TenantNic[], networks?: HostNetwork[] }   (sdk/schema/tenant-network-payload.ts)
+ *                 nics: TenantNic[], networks: HostNetwork[] }   (sdk/schema/tenant-network-payload.ts)
  *               result: { ip?: string|null, domain: string, addresses?: string[] }
- *               With `nics`, the VM is only on its tenant networks (not on host.bridge): the host first
- *               carries `networks` (bridges, VXLAN/VLAN devices), the NICs' nftables rules are written,
- *               and the seed's network-config gives the guest its addresses; host.fabric is required.
+ *               nics empty: one NIC on host.bridge (as before). Else the VM is only on its tenant
+ *               networks, one NIC per entry in order: the host first carries `networks` (bridges,
+ *               VXLAN/VLAN devices, with the underlay addresses of the other hosts carrying each), the
+ *               NICs' nftables rules are written, and the seed's network-config gives the guest its
+ *               addresses; host.fabric is required. On tenant networks the VM's address is IPAM's.
  * - vm.update:  { vmId, name, host, cores, memoryMiB, diskGiB }  result: { applied: "live"|"next-boot" }
  * - vm.power:   { vmId, name, host, powerState }
- * - vm.delete:  { vmId, name, host, networks?: HostNetwork[] }     (idempotent: missing domain/volumes are fine)
- *               With `networks` (what the host must still carry), the VM's rules go and so does every
- *               bridge, VXLAN/VLAN device and rule of ours no VM on the host uses. result adds { network }.
- * - host.reconcile: { machineId, host, vms: [{ vmId, name }], networks?: HostNetwork[] }   result: ReconcileReport
- *               (+ { network } with `networks`: the same pruning as vm.delete, after orphans are cleaned)
- * - vm.network: { vmId, host, nics: TenantNic[], networks: HostNetwork[] }   result: { commands, kept }
- *               Re-applies a VM's NIC rules (security groups changed, a public address attached) and
- *               the host's network set (peers joined or left), pruning what nothing uses.
+ * - vm.delete:  { vmId, name, host, nics: TenantNic[], networks: HostNetwork[] }
+ *               (idempotent: missing domain/volumes are fine) networks: what the host still carries
+ *               once this VM is gone; the VM's rules go and so does every bridge, VXLAN/VLAN device and
+ *               rule of ours no VM on the host uses. result adds { network }.
+ * - vm.network: { vmId, name, host, nics: TenantNic[], networks?: HostNetwork[] }   result: { commands, kept }
+ *               Re-applies a VM's NIC rules (a security group's rules or members changed, a public
+ *               address attached) and, with `networks`, the host's network set; a missing domain is
+ *               success (its create applies the state of its own claim).
+ * - host.networks: { machineId, host, networks: HostNetwork[] }   the full set of tenant networks the
+ *               host must carry (peers changed: a host joined or left a network); idempotent, prunes.
+ * - host.reconcile: { machineId, host, vms: [{ vmId, name }], networks: HostNetwork[] }   result: ReconcileReport
+ *               (+ { network }: the same pruning as vm.delete, after orphans are cleaned)
+ * nics and networks of vm.create, vm.delete, vm.network, host.networks and host.reconcile are rebuilt
+ * by the region when the rack claims the task (backend/region/network-payloads.ts).
  * - image.import: { imageId, machineId, host, name, os, format, path }  result: { volume, existed }
  *               (idempotent: the host already holding the image under that name is success)
  * - vm.console: { vmId, name, host, session }: open the VM's serial console socket and dial

@@ -2,15 +2,20 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { ConflictError, NotFoundError, ValidationError } from "../../../sdk/errors";
 import { Id, ListOf, ListQuery, Strict } from "../../../sdk/schema/common";
-import { Fabric, FabricCreate, FabricUpdate } from "../../../sdk/schema/fabric";
+import { Fabric, FabricCreate, FabricUpdate, type TenantVlans } from "../../../sdk/schema/fabric";
 import { actorOf, requireAdmin } from "../auth";
-import { checkIfMatch, nowIso, page, principalOf, type RegionContext, withEtag } from "../context";
+import { checkIfMatch, nowIso, page, parseJson, principalOf, type RegionContext, withEtag } from "../context";
 import { appendEvent } from "../events";
 import { newId } from "../ids";
 import { idempotent, scopeOf } from "../idempotency";
 import type { FabricTable } from "../store/database";
 
-const view = (f: FabricTable): Fabric => ({ ...f });
+const view = (f: FabricTable): Fabric => ({ ...f, tenantVlans: parseJson<TenantVlans>(f.tenantVlans) });
+
+function checkVlans(v: TenantVlans | undefined): void {
+  if (v && v.last < v.first)
+    throw ValidationError.field("/tenantVlans/last", `${v.last} is below first ${v.first}`);
+}
 const Params = Type.Object({ id: Id }, Strict);
 const tags = ["fabrics"];
 
@@ -24,6 +29,7 @@ export function fabricRoutes(app: FastifyInstance, ctx: RegionContext): void {
       const p = principalOf(req);
       requireAdmin(p);
       const body = req.body as FabricCreate;
+      checkVlans(body.tenantVlans);
       const res = await idempotent(db, scopeOf(req, p), async (trx) => {
         const region = await trx
           .selectFrom("regions")
@@ -37,6 +43,7 @@ export function fabricRoutes(app: FastifyInstance, ctx: RegionContext): void {
           name: body.name,
           regionId: body.regionId,
           description: body.description ?? "",
+          tenantVlans: body.tenantVlans ? JSON.stringify(body.tenantVlans) : null,
           version: 1,
           createdAt: now,
           updatedAt: now,
@@ -97,13 +104,28 @@ export function fabricRoutes(app: FastifyInstance, ctx: RegionContext): void {
       requireAdmin(p);
       const { id } = req.params as { id: string };
       const body = req.body as FabricUpdate;
+      checkVlans(body.tenantVlans);
       const next = await db.transaction().execute(async (trx) => {
         const f = await trx.selectFrom("fabrics").selectAll().where("id", "=", id).executeTakeFirst();
         if (!f) throw NotFoundError.of("fabric", id);
         checkIfMatch(req, f.version);
+        if (body.tenantVlans) {
+          const { first, last } = body.tenantVlans;
+          const outside = await trx
+            .selectFrom("networks")
+            .select(["name", "vlanId"])
+            .where("fabricId", "=", id)
+            .where((eb) => eb.or([eb("vlanId", "<", first), eb("vlanId", ">", last)]))
+            .execute();
+          if (outside.length > 0)
+            throw new ConflictError(
+              `tenantVlans ${first}-${last} would leave out the VLANs of network(s) ${outside.map((o) => `${o.name} (${o.vlanId})`).join(", ")}`,
+            );
+        }
         const n = {
           ...f,
           description: body.description ?? f.description,
+          tenantVlans: body.tenantVlans ? JSON.stringify(body.tenantVlans) : f.tenantVlans,
           version: f.version + 1,
           updatedAt: nowIso(),
         };
@@ -124,6 +146,10 @@ export function fabricRoutes(app: FastifyInstance, ctx: RegionContext): void {
       if (!f) throw NotFoundError.of("fabric", id);
       checkIfMatch(req, f.version);
       const racks = await trx.selectFrom("racks").select("name").where("fabricId", "=", id).execute();
+      const nets = await trx.selectFrom("networks").select("name").where("fabricId", "=", id).execute();
+      if (nets.length > 0) {
+        throw new ConflictError(`fabric ${f.name} carries network(s) ${nets.map((n) => n.name).join(", ")}`);
+      }
       if (racks.length > 0) {
         throw new ConflictError(`fabric ${f.name} is used by rack(s) ${racks.map((r) => r.name).join(", ")}`);
       }

@@ -17,6 +17,7 @@ import {
 import { nowIso, principalOf, type RegionContext } from "../context";
 import { appendEvent } from "../events";
 import { claimTasks, DEFAULT_LEASE_MS } from "../tasks";
+import { refreshNetworkPayload } from "../network-payloads";
 import { applyOutcome, storeHealth } from "../task-effects";
 import { queueImportsForHost } from "../image-imports";
 import { reconcileExpectations } from "../reconcile-expectations";
@@ -140,6 +141,7 @@ export function rackAgentRoutes(app: FastifyInstance, ctx: RegionContext): void 
               if (c.row.kind === "host.reconcile") {
                 Object.assign(c.payload, await reconcileExpectations(db, c.row.objectId));
               }
+              await refreshNetworkPayload(db, c.row.kind, c.row.objectId, c.payload);
             }
             return {
               tasks: claimed.map((c) => ({
@@ -206,19 +208,18 @@ export function rackAgentRoutes(app: FastifyInstance, ctx: RegionContext): void 
           })
           .where("id", "=", id)
           .execute();
+        const env = { secrets: ctx.secrets, clock: ctx.clock, wake: [] as string[] };
         const dns = await applyOutcome(
           trx,
           t,
-          {
-            ok: body.ok,
-            result: body.result ?? {},
-            ...(error ? { error } : {}),
-          },
-          ctx.clock,
+          { ok: body.ok, result: body.result ?? {}, ...(error ? { error } : {}) },
+          env,
         );
+        wake = env.wake;
         // A machine deployed as a VM host gets the catalogue's images (a no-op for other deploys).
-        if (t.kind === "deploy" && body.ok) wake = await queueImportsForHost(trx, ctx.secrets, t.objectId);
-        if (t.kind === "backup.create" && body.ok) wake = await pruneBackups(trx, ctx.secrets, t);
+        if (t.kind === "deploy" && body.ok)
+          wake.push(...(await queueImportsForHost(trx, ctx.secrets, t.objectId)));
+        if (t.kind === "backup.create" && body.ok) wake.push(...(await pruneBackups(trx, ctx.secrets, t)));
         return dns;
       });
       if (dnsChanged) ctx.dnsChanged();

@@ -117,6 +117,20 @@ export function tenantRoutes(app: FastifyInstance, ctx: RegionContext): void {
       if (!t) throw NotFoundError.of("tenant", id);
       const vms = await trx.selectFrom("vms").select("id").where("tenantId", "=", id).limit(1).execute();
       if (vms.length > 0) throw new ConflictError(`tenant ${t.name} still has VMs; delete them first`);
+      const nets = await trx
+        .selectFrom("networks")
+        .select("id")
+        .where("tenantId", "=", id)
+        .limit(1)
+        .execute();
+      const groups = await trx
+        .selectFrom("securityGroups")
+        .select("id")
+        .where("tenantId", "=", id)
+        .limit(1)
+        .execute();
+      if (nets.length + groups.length > 0)
+        throw new ConflictError(`tenant ${t.name} still has networks or security groups; delete them first`);
       await trx.deleteFrom("apiKeys").where("tenantId", "=", id).execute();
       await trx.deleteFrom("poolTenants").where("tenantId", "=", id).execute();
       await trx.deleteFrom("tenants").where("id", "=", id).execute();

@@ -8,7 +8,17 @@ import { loadPoolState, placeVm } from "../placement";
 import { cancelQueued, enqueueTask } from "../tasks";
 import { Id, ListOf, ListQuery, Strict } from "../../../sdk/schema/common";
 import type { VmHostConfig } from "../../../sdk/schema/machine";
-import { Vm, VmCreate, VmStatus, VmUpdate } from "../../../sdk/schema/vm";
+import {
+  Vm,
+  VmCreate,
+  type VmNetworkAttachment,
+  type VmNic,
+  VmStatus,
+  VmUpdate,
+} from "../../../sdk/schema/vm";
+import { allocateNics, attachPublicIp, usableNetwork } from "../ipam/allocate";
+import { hostNetworks, nicsOfVm } from "../network-payloads";
+import { onlyUser, queueNicUpdates, queuePeerUpdates, releaseVmNetworking } from "../network-updates";
 import { actorOf, type Principal } from "../auth";
 import { checkIfMatch, nowIso, page, principalOf, type RegionContext, withEtag } from "../context";
 import { appendEvent } from "../events";
@@ -24,7 +34,50 @@ import { visiblePool } from "./pools";
 
 type Row = VmTable & { dnsDomain: string | null };
 
-export function vmView(v: Row): Vm {
+/** The NICs (with public addresses) of the given VMs, in two queries. */
+async function nicViews(db: Kysely<Database>, vmIds: readonly string[]): Promise<Map<string, VmNic[]>> {
+  const out = new Map<string, VmNic[]>();
+  if (vmIds.length === 0) return out;
+  const ids = [...vmIds];
+  const nics = await db
+    .selectFrom("nics")
+    .selectAll()
+    .where("vmId", "in", ids)
+    .orderBy("vmId")
+    .orderBy("nicIndex")
+    .execute();
+  const groups = await db.selectFrom("nicGroups").selectAll().where("vmId", "in", ids).execute();
+  const pubs = await db
+    .selectFrom("publicIps")
+    .select(["vmId", "address"])
+    .where("vmId", "in", ids)
+    .execute();
+  for (const n of nics) {
+    const list = out.get(n.vmId) ?? [];
+    list.push({
+      networkId: n.networkId,
+      mac: n.mac,
+      ipv4: n.address,
+      securityGroupIds: groups
+        .filter((g) => g.vmId === n.vmId && g.nicIndex === n.nicIndex)
+        .map((g) => g.groupId)
+        .sort(),
+      publicIpv4: n.nicIndex === 0 ? (pubs.find((p) => p.vmId === n.vmId)?.address ?? null) : null,
+    });
+    out.set(n.vmId, list);
+  }
+  return out;
+}
+
+async function vmViews(db: Kysely<Database>, rows: readonly Row[]): Promise<Vm[]> {
+  const nics = await nicViews(
+    db,
+    rows.filter((r) => r.networks !== "[]").map((r) => r.id),
+  );
+  return rows.map((r) => vmView(r, nics.get(r.id) ?? []));
+}
+
+export function vmView(v: Row, nics: VmNic[]): Vm {
   return {
     id: v.id,
     name: v.name,
@@ -43,6 +96,10 @@ export function vmView(v: Row): Vm {
     status: v.status as Vm["status"],
     statusReason: v.statusReason,
     ip: v.ip,
+    networks: JSON.parse(v.networks) as VmNetworkAttachment[],
+    publicIp: v.publicIp === 1,
+    nics,
+    publicIpv4: nics[0]?.publicIpv4 ?? null,
     fqdn: v.dnsDomain ? `${v.name}.${v.dnsDomain}` : null,
     lastSeen: v.lastSeen,
     restoreFrom: v.restoreFrom ?? null,
@@ -70,11 +127,10 @@ export async function loadVm(db: Kysely<Database>, p: Principal, id: string): Pr
 }
 
 /** The tenant a request acts for: its own, or for an operator the `tenant` query parameter. */
-function tenantFor(req: FastifyRequest, p: Principal): string {
+export function tenantFor(req: FastifyRequest, p: Principal): string {
   if (p.kind === "tenant") return p.tenantId;
   const t = (req.query as { tenant?: string }).tenant;
-  if (!t)
-    throw ValidationError.field("query:tenant", "is required when an operator creates a VM for a tenant");
+  if (!t) throw ValidationError.field("query:tenant", "is required when an operator acts for a tenant");
   return t;
 }
 
@@ -123,6 +179,12 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
         }
         // A disk from a backup instead of a clone of the image (routes/restore.ts).
         const restore = body.restoreFrom ? await restoreSourceFor(trx, p, tenantId, body, image.os) : null;
+        const attachments = body.networks ?? [];
+        if (body.publicIp && attachments.length === 0)
+          throw ValidationError.field(
+            "/publicIp",
+            "needs networks: a public address is NATed to the primary NIC",
+          );
         if (body.regionId) {
           const r = await trx
             .selectFrom("regions")
@@ -148,7 +210,12 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
           spread: body.antiAffinityGroup ? (body.spread ?? "host") : null,
           regionId: body.regionId ?? null,
         };
-        const { state, hosts } = await loadPoolState(trx, ctx.store.dialect, body.poolId, ask.regionId);
+        const { state: all, hosts } = await loadPoolState(trx, ctx.store.dialect, body.poolId, ask.regionId);
+        // A VLAN network exists only on its fabric: place the VM on that fabric's hosts.
+        const fabric = await fabricOf(trx, tenantId, attachments);
+        const state = fabric
+          ? { ...all, hosts: all.hosts.filter((h) => hosts.get(h.id)?.fabricId === fabric) }
+          : all;
         const placed = placeVm(state, ask, pool.name);
         // A refusal creates nothing: the caller can fix the request and retry.
         if (!placed.ok) throw new ConflictError(placed.reason, "NO_CAPACITY");
@@ -177,11 +244,29 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
           sshKeys: JSON.stringify(body.sshKeys ?? []),
           lastSeen: null,
           restoreFrom: body.restoreFrom ?? null,
+          networks: JSON.stringify(attachments),
+          publicIp: body.publicIp ? 1 : 0,
           version: 1,
           createdAt: now,
           updatedAt: now,
         };
         await trx.insertInto("vms").values(row).execute();
+        // IPAM in the placing transaction: a refusal here undoes the placement too.
+        const nics = await allocateNics(trx, ctx.store.dialect, id, tenantId, attachments);
+        if (body.publicIp) await attachPublicIp(trx, ctx.store.dialect, id, host.regionId);
+        if (nics.length > 0) {
+          row.ip = nics[0]!.address;
+          await trx.updateTable("vms").set({ ip: row.ip }).where("id", "=", id).execute();
+          const joined = await onlyUser(
+            trx,
+            host.machineId,
+            id,
+            nics.map((n) => n.network.id),
+          );
+          notify.push(...(await queuePeerUpdates(trx, ctx.secrets, host.machineId, joined)));
+          const groups = [...new Set(attachments.flatMap((a) => a.securityGroupIds ?? []))];
+          notify.push(...(await queueNicUpdates(trx, ctx.secrets, groups, "members", id)));
+        }
         await appendEvent(trx, {
           actor: actorOf(p),
           objectType: "vm",
@@ -207,6 +292,8 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
             powerState: row.powerState,
             tenantId,
             ...(restore ? { restoreFrom: restore } : {}),
+            nics: await nicsOfVm(trx, id),
+            networks: await hostNetworks(trx, host.machineId),
             // The host may not have imported it yet: the rack then does it first.
             imageSource: {
               name: body.image,
@@ -217,10 +304,10 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
           },
         });
         notify.push(host.rackId);
-        return { status: 201, body: vmView(await loadVm(trx, p, row.id)) };
+        return { status: 201, body: (await vmViews(trx, [await loadVm(trx, p, row.id)]))[0]! };
       });
       ctx.dnsChanged();
-      for (const rack of notify) ctx.tasks.notify(rack);
+      for (const rack of new Set(notify)) ctx.tasks.notify(rack);
       return reply.code(res.status as 201).send(withEtag(reply, res.body));
     },
   );
@@ -269,13 +356,14 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
       if (q.region) query = query.where("vms.regionId", "=", q.region);
       if (q.status) query = query.where("vms.status", "=", q.status);
       const { items, nextCursor } = page(await query.execute(), limit);
-      return { items: items.map(vmView), nextCursor };
+      return { items: await vmViews(db, items), nextCursor };
     },
   );
 
-  app.get("/vms/:id", { schema: { tags, params: Params, response: { 200: Vm } } }, async (req, reply) =>
-    withEtag(reply, vmView(await loadVm(db, principalOf(req), (req.params as { id: string }).id))),
-  );
+  app.get("/vms/:id", { schema: { tags, params: Params, response: { 200: Vm } } }, async (req, reply) => {
+    const v = await loadVm(db, principalOf(req), (req.params as { id: string }).id);
+    return withEtag(reply, (await vmViews(db, [v]))[0]!);
+  });
 
   app.patch(
     "/vms/:id",
@@ -368,10 +456,10 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
             payload: { vmId: id, host: h.config, ...size, powerState: set.powerState },
           });
         }
-        return loadVm(trx, p, id);
+        return (await vmViews(trx, [await loadVm(trx, p, id)]))[0]!;
       });
       if (rackId) ctx.tasks.notify(rackId);
-      return withEtag(reply, vmView(updated));
+      return withEtag(reply, updated);
     },
   );
 
@@ -387,6 +475,7 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
         await cancelQueued(trx, id);
         if (!v.hostId) {
           // Never placed, or its create failed and was undone: nothing exists on any host.
+          const wake = await releaseVmNetworking(trx, ctx.secrets, id);
           await trx.deleteFrom("vms").where("id", "=", id).execute();
           await appendEvent(trx, {
             actor: actorOf(p),
@@ -395,7 +484,7 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
             kind: "deleted",
             from: v.status,
           });
-          return { gone: true as const };
+          return { gone: true as const, wake };
         }
         // The host keeps the capacity booked until its rack confirms the domain and volumes are gone.
         const h = await hostOf(trx, v.hostId);
@@ -421,17 +510,50 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
           rackId: h.rackId,
           kind: "vm.delete",
           objectId: id,
-          payload: { vmId: id, host: h.config },
+          payload: {
+            vmId: id,
+            host: h.config,
+            nics: await nicsOfVm(trx, id),
+            networks: await hostNetworks(trx, v.hostId, id),
+          },
           maxAttempts: 5,
         });
-        return { gone: false as const, rackId: h.rackId, vm: await loadVm(trx, p, id) };
+        return {
+          gone: false as const,
+          rackId: h.rackId,
+          vm: (await vmViews(trx, [await loadVm(trx, p, id)]))[0]!,
+        };
       });
       ctx.dnsChanged();
-      if (res.gone) return reply.code(204).send();
+      if (res.gone) {
+        for (const rack of res.wake) ctx.tasks.notify(rack);
+        return reply.code(204).send();
+      }
       ctx.tasks.notify(res.rackId);
-      return reply.code(202).send(vmView(res.vm));
+      return reply.code(202).send(res.vm);
     },
   );
+}
+
+/** The one fabric the VM's VLAN networks need, if any; two different ones cannot meet on a host. */
+async function fabricOf(
+  trx: Kysely<Database>,
+  tenantId: string,
+  attachments: readonly VmNetworkAttachment[],
+): Promise<string | undefined> {
+  let found: { fabricId: string; name: string } | undefined;
+  for (const [i, a] of attachments.entries()) {
+    const n = await usableNetwork(trx, tenantId, a.networkId);
+    if (!n?.fabricId) continue;
+    if (found && found.fabricId !== n.fabricId) {
+      throw ValidationError.field(
+        `/networks/${i}/networkId`,
+        `network ${n.name} is a VLAN of fabric ${n.fabricId} and ${found.name} of fabric ${found.fabricId}: no host has both`,
+      );
+    }
+    found = { fabricId: n.fabricId, name: n.name };
+  }
+  return found?.fabricId;
 }
 
 /** A VM host's rack and libvirt settings. */

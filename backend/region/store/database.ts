@@ -23,6 +23,8 @@ export interface FabricTable extends Versioned {
   name: string;
   regionId: string;
   description: string;
+  /** JSON { first, last } of the VLAN ids tenant networks get, or null (VXLAN). */
+  tenantVlans: string | null;
 }
 export interface RackTable extends Versioned {
   id: string;
@@ -100,6 +102,9 @@ export interface VmTable extends Versioned {
   lastSeen: string | null;
   /** The backup its disk was restored from; null when cloned from its image. */
   restoreFrom: string | null;
+  /** JSON: the tenant networks as asked ([{ networkId, securityGroupIds? }]); [] = the host bridge. */
+  networks: string;
+  publicIp: number;
 }
 export interface TenantTable extends Versioned {
   id: string;
@@ -191,6 +196,66 @@ export interface ImageHostTable {
   updatedAt: string;
 }
 
+/** A tenant network; `vni` is UNIQUE and comes from a counter that never goes back (no reuse). */
+export interface NetworkTable extends Versioned {
+  id: string;
+  name: string;
+  /** Null for an operator's shared network. */
+  tenantId: string | null;
+  shared: number;
+  cidr: string;
+  gateway: string;
+  /** JSON: string[]. */
+  dns: string;
+  description: string;
+  /** VXLAN networks: the VNI. VLAN networks: null, and fabric_id + vlan_id (UNIQUE together). */
+  vni: number | null;
+  fabricId: string | null;
+  vlanId: number | null;
+}
+export interface SecurityGroupTable extends Versioned {
+  id: string;
+  name: string;
+  tenantId: string;
+  description: string;
+  /** JSON: SecurityGroupRule[]. */
+  rules: string;
+}
+/** One NIC's address: UNIQUE (network_id, address) and UNIQUE mac, so no race can hand one out twice. */
+export interface NicTable {
+  vmId: string;
+  nicIndex: number;
+  networkId: string;
+  address: string;
+  mac: string;
+  createdAt: string;
+}
+export interface NicGroupTable {
+  vmId: string;
+  nicIndex: number;
+  groupId: string;
+}
+export interface PublicIpPoolTable extends Versioned {
+  id: string;
+  name: string;
+  regionId: string;
+  cidr: string;
+  /** JSON: string[]. */
+  exclude: string;
+  description: string;
+}
+/** An attached public address: the address is the key (one VM each), and a VM has at most one. */
+export interface PublicIpTable {
+  address: string;
+  poolId: string;
+  vmId: string;
+  createdAt: string;
+}
+/** Counters that only go up (VNIs, NIC MACs): a value handed out is never handed out again. */
+export interface CounterTable {
+  name: string;
+  value: number;
+}
 /** Limits of a tenant (poolId null) or of a tenant in one pool; null = no limit. */
 export interface QuotaTable extends Versioned {
   id: string;
@@ -263,6 +328,13 @@ export interface BackupTable extends Versioned {
 }
 
 export interface Database {
+  networks: NetworkTable;
+  securityGroups: SecurityGroupTable;
+  nics: NicTable;
+  nicGroups: NicGroupTable;
+  publicIpPools: PublicIpPoolTable;
+  publicIps: PublicIpTable;
+  counters: CounterTable;
   vmSnapshots: VmSnapshotTable;
   backups: BackupTable;
   images: ImageTable;

@@ -274,6 +274,106 @@ const machineListIndex: Migration = {
 };
 
 /**
+ * Tenant networks (issue #11): networks with their VNIs, security groups, NIC addresses
+ * (UNIQUE per network, MACs UNIQUE), public address pools and attachments, and the counters
+ * VNIs and MACs come from (they only go up, so nothing is ever reused).
+ */
+const networks: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .alterTable("vms")
+      .addColumn("networks", "text", (c) => c.notNull().defaultTo("[]"))
+      .execute();
+    await db.schema
+      .alterTable("vms")
+      .addColumn("public_ip", "integer", (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .createTable("networks")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("tenant_id", "text", (c) => c.references("tenants.id"))
+      .addColumn("shared", "integer", (c) => c.notNull())
+      .addColumn("cidr", "text", (c) => c.notNull())
+      .addColumn("gateway", "text", (c) => c.notNull())
+      .addColumn("dns", "text", (c) => c.notNull())
+      .addColumn("description", "text", (c) => c.notNull())
+      .addColumn("vni", "integer", (c) => c.unique())
+      .addColumn("fabric_id", "text", (c) => c.references("fabrics.id"))
+      .addColumn("vlan_id", "integer")
+      .addColumn("version", "integer", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addColumn("updated_at", "text", (c) => c.notNull())
+      .addUniqueConstraint("networks_tenant_name", ["tenant_id", "name"])
+      .addUniqueConstraint("networks_fabric_vlan", ["fabric_id", "vlan_id"])
+      .execute();
+    await db.schema.alterTable("fabrics").addColumn("tenant_vlans", "text").execute();
+    await db.schema
+      .createTable("security_groups")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("tenant_id", "text", (c) => c.notNull().references("tenants.id"))
+      .addColumn("description", "text", (c) => c.notNull())
+      .addColumn("rules", "text", (c) => c.notNull())
+      .addColumn("version", "integer", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addColumn("updated_at", "text", (c) => c.notNull())
+      .addUniqueConstraint("security_groups_tenant_name", ["tenant_id", "name"])
+      .execute();
+    await db.schema
+      .createTable("nics")
+      .addColumn("vm_id", "text", (c) => c.notNull().references("vms.id").onDelete("cascade"))
+      .addColumn("nic_index", "integer", (c) => c.notNull())
+      .addColumn("network_id", "text", (c) => c.notNull().references("networks.id"))
+      .addColumn("address", "text", (c) => c.notNull())
+      .addColumn("mac", "text", (c) => c.notNull().unique())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addPrimaryKeyConstraint("nics_pk", ["vm_id", "nic_index"])
+      .addUniqueConstraint("nics_network_address", ["network_id", "address"])
+      .execute();
+    await db.schema
+      .createTable("nic_groups")
+      .addColumn("vm_id", "text", (c) => c.notNull().references("vms.id").onDelete("cascade"))
+      .addColumn("nic_index", "integer", (c) => c.notNull())
+      .addColumn("group_id", "text", (c) => c.notNull().references("security_groups.id"))
+      .addPrimaryKeyConstraint("nic_groups_pk", ["vm_id", "nic_index", "group_id"])
+      .execute();
+    await db.schema.createIndex("nic_groups_group").on("nic_groups").column("group_id").execute();
+    await db.schema
+      .createTable("public_ip_pools")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("name", "text", (c) => c.notNull().unique())
+      .addColumn("region_id", "text", (c) => c.notNull().references("regions.id"))
+      .addColumn("cidr", "text", (c) => c.notNull().unique())
+      .addColumn("exclude", "text", (c) => c.notNull())
+      .addColumn("description", "text", (c) => c.notNull())
+      .addColumn("version", "integer", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addColumn("updated_at", "text", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable("public_ips")
+      .addColumn("address", "text", (c) => c.primaryKey())
+      .addColumn("pool_id", "text", (c) => c.notNull().references("public_ip_pools.id"))
+      .addColumn("vm_id", "text", (c) => c.notNull().unique().references("vms.id").onDelete("cascade"))
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable("counters")
+      .addColumn("name", "text", (c) => c.primaryKey())
+      .addColumn("value", "integer", (c) => c.notNull())
+      .execute();
+    await db
+      .insertInto("counters")
+      .values([
+        { name: "vni", value: 0 },
+        { name: "mac", value: 0 },
+      ])
+      .execute();
+  },
+};
+
+/**
  * Quotas (one row per tenant, or tenant × pool: `scope` is unique because a NULL pool would not
  * be) and the usage ledger: one interval per VM per billed state, the open one (no end) closed
  * by the next confirmed change in the same transaction. Times are epoch milliseconds so both
@@ -395,6 +495,7 @@ class StaticProvider implements MigrationProvider {
       "0002_tasks_and_vm_hosts": tasksAndVmHosts,
       "0003_images": images,
       "0004_machine_list_index": machineListIndex,
+      "0005_networks": networks,
       "0006_quotas_usage": quotasUsage,
       "0007_snapshots_backups": snapshotsBackups,
     };

@@ -9,6 +9,17 @@ import { MODELS, type ResourceModel, type ResourceName } from "../../../sdk/mode
 import type { DiffRules } from "../diff-plan";
 import type { ResourceHooks } from "../resource-hooks";
 import { MACHINE_DIFF, MachineInputs, machineHooks } from "../machine";
+import {
+  NETWORK_DIFF,
+  NetworkInputs,
+  networkHooks,
+  PUBLIC_IP_POOL_DIFF,
+  PublicIpPoolInputs,
+  publicIpPoolHooks,
+  SECURITY_GROUP_DIFF,
+  SecurityGroupInputs,
+  securityGroupHooks,
+} from "../network";
 import { POOL_DIFF, PoolInputs, poolHooks } from "../pool";
 import { QUOTA_DIFF, QuotaInputs, quotaHooks } from "../quota";
 import { RACK_DIFF, RackInputs, rackHooks } from "../rack";
@@ -76,6 +87,9 @@ export const RESOURCES: readonly NativeResource[] = [
   resource("VmSnapshot", vmSnapshotHooks, VM_SNAPSHOT_DIFF, VmSnapshotInputs),
   resource("Backup", backupHooks, BACKUP_DIFF, BackupInputs),
   resource("Quota", erase(quotaHooks), QUOTA_DIFF, QuotaInputs),
+  resource("Network", networkHooks, NETWORK_DIFF, NetworkInputs),
+  resource("SecurityGroup", securityGroupHooks, SECURITY_GROUP_DIFF, SecurityGroupInputs),
+  resource("PublicIpPool", publicIpPoolHooks, PUBLIC_IP_POOL_DIFF, PublicIpPoolInputs),
 ];
 
 /** The package's data functions (the Terraform data sources' twins), served by Invoke. */

@@ -4,11 +4,14 @@
  */
 export { Backup, type BackupArgs } from "./backup";
 export { Machine, type MachineArgs } from "./machine";
+export { Network, type NetworkArgs } from "./network";
 export { Pool, type PoolArgs } from "./pool";
 export { Provider, type ProviderArgs } from "./provider";
+export { PublicIpPool, type PublicIpPoolArgs } from "./public-ip-pool";
 export { Quota, type QuotaArgs } from "./quota";
 export { Rack, type RackArgs } from "./rack";
 export { Region, type RegionArgs } from "./region";
+export { SecurityGroup, type SecurityGroupArgs } from "./security-group";
 export { VirtualMachine, type VirtualMachineArgs } from "./virtual-machine";
 export { VmSnapshot, type VmSnapshotArgs } from "./vm-snapshot";
 export {

@@ -438,3 +438,59 @@ export interface RackDhcpRange {
   /** IPv4 address */
   end: string;
 }
+
+/** SecurityGroupRule, as a program declares it. */
+export interface SecurityGroupRuleArgs {
+  /** One of: `tcp`, `udp`, `icmp`, `any`. */
+  protocol: pulumi.Input<string>;
+  fromPort?: pulumi.Input<number>;
+  toPort?: pulumi.Input<number>;
+  /** IPv4 CIDR (0.0.0.0/0 for anywhere) or a security group id (sg_…) */
+  source: pulumi.Input<string>;
+  description?: pulumi.Input<string>;
+}
+
+/** SecurityGroupRule, as the provider returns it. */
+export interface SecurityGroupRule {
+  /** One of: `tcp`, `udp`, `icmp`, `any`. */
+  protocol: string;
+  fromPort?: number;
+  toPort?: number;
+  /** IPv4 CIDR (0.0.0.0/0 for anywhere) or a security group id (sg_…) */
+  source: string;
+  description?: string;
+}
+
+/** VirtualMachineNetwork, as a program declares it. */
+export interface VirtualMachineNetworkArgs {
+  /** Object id */
+  networkId: pulumi.Input<string>;
+  securityGroupIds?: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/** VirtualMachineNetwork, as the provider returns it. */
+export interface VirtualMachineNetwork {
+  /** Object id */
+  networkId: string;
+  securityGroupIds?: string[];
+}
+
+/** VirtualMachineNic, as a program declares it. */
+export interface VirtualMachineNicArgs {
+  /** Object id */
+  networkId: pulumi.Input<string>;
+  mac: pulumi.Input<string>;
+  ipv4: pulumi.Input<string>;
+  securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
+  publicIpv4?: pulumi.Input<string>;
+}
+
+/** VirtualMachineNic, as the provider returns it. */
+export interface VirtualMachineNic {
+  /** Object id */
+  networkId: string;
+  mac: string;
+  ipv4: string;
+  securityGroupIds: string[];
+  publicIpv4?: string;
+}

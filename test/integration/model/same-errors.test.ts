@@ -7,6 +7,7 @@
  * the model is applied by all three, so they cannot drift.
  */
 import { machineHooks } from "../../../provider/pulumi/machine";
+import { networkHooks, publicIpPoolHooks, securityGroupHooks } from "../../../provider/pulumi/network";
 import { rackHooks } from "../../../provider/pulumi/rack";
 import { regionHooks } from "../../../provider/pulumi/region";
 import { propertyPath } from "../../../provider/pulumi/schema-check";
@@ -45,6 +46,21 @@ const FACES: Record<string, Face> = {
     collection: "/vms",
     tfType: "fibrix_virtual_machine",
     check: async (b) => (await virtualMachineHooks.check({}, b as never)).failures ?? [],
+  },
+  network: {
+    collection: "/networks",
+    tfType: "fibrix_network",
+    check: async (b) => (await networkHooks.check({}, b)).failures ?? [],
+  },
+  securityGroup: {
+    collection: "/security-groups",
+    tfType: "fibrix_security_group",
+    check: async (b) => (await securityGroupHooks.check({}, b)).failures ?? [],
+  },
+  publicIpPool: {
+    collection: "/public-ip-pools",
+    tfType: "fibrix_public_ip_pool",
+    check: async (b) => (await publicIpPoolHooks.check({}, b)).failures ?? [],
   },
 };
 
@@ -236,6 +252,41 @@ const CASES: [string, keyof typeof FACES, Body, string, string][] = [
     "is not valid (must be a lower-case DNS label)",
   ],
   ["a VM has a core", "vm", vm({ cores: 0 }), "/cores", "must be >= 1"],
+  [
+    "a network's subnet is a network address",
+    "network",
+    { name: "n1", cidr: "10.40.0.5/24" },
+    "/cidr",
+    "has host bits set; use the network address",
+  ],
+  [
+    "a network's gateway is inside its subnet",
+    "network",
+    { name: "n1", cidr: "10.40.0.0/24", gateway: "10.41.0.1" },
+    "/gateway",
+    "is outside 10.40.0.0/24",
+  ],
+  [
+    "a port range in order",
+    "securityGroup",
+    { name: "web", rules: [{ protocol: "tcp", fromPort: 443, toPort: 80, source: "0.0.0.0/0" }] },
+    "/rules/0/toPort",
+    "80 is below fromPort 443",
+  ],
+  [
+    "a rule source is a CIDR or a group",
+    "securityGroup",
+    { name: "web", rules: [{ protocol: "any", source: "anywhere" }] },
+    "/rules/0/source",
+    "must be an IPv4 CIDR or a security group id (sg_…)",
+  ],
+  [
+    "an excluded public address is in the block",
+    "publicIpPool",
+    { name: "isp", regionId: "rgn_0123456789abcdef", cidr: "203.0.113.0/30", exclude: ["203.0.113.9"] },
+    "/exclude/0",
+    "is outside 203.0.113.0/30",
+  ],
 ];
 
 test.each(CASES)(

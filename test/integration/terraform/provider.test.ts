@@ -104,10 +104,13 @@ test("GetProviderSchema describes every resource and data source, secrets marked
   await customer.loadSchemas();
   expect(Object.keys(s.resources).sort()).toEqual([
     "fibrix_machine",
+    "fibrix_network",
     "fibrix_pool",
+    "fibrix_public_ip_pool",
     "fibrix_quota",
     "fibrix_rack",
     "fibrix_region",
+    "fibrix_security_group",
     "fibrix_virtual_machine",
   ]);
   expect(Object.keys(s.dataSources).sort()).toEqual(["fibrix_images", "fibrix_pools", "fibrix_regions"]);
@@ -330,6 +333,75 @@ test("fibrix_virtual_machine (tenant key): create waits for Running, resize in p
   const imported = await customer.importState("fibrix_virtual_machine", String(state.id));
   expect(imported.state).toMatchObject({ id: state.id, name: "web-1", cores: 2, user_data: null });
   st.vm = grow.state;
+});
+
+test("fibrix_network, fibrix_security_group (tenant key) and a VM on them: IPAM address in the state, import, destroy", async () => {
+  const netCfg = { name: "backend", cidr: "10.10.0.0/24", dns: ["9.9.9.9"] };
+  const net = await customer.converge("fibrix_network", null, netCfg);
+  expect(net.state).toMatchObject({
+    cidr: "10.10.0.0/24",
+    gateway: "10.10.0.1",
+    capacity: 253,
+    tenant_id: tenantId,
+  });
+  expect(net.state.segment).toMatchObject({ kind: "vxlan" });
+  const dns = await customer.converge("fibrix_network", net.state, { ...netCfg, dns: ["1.1.1.1"] });
+  expect([dns.requiresReplace, dns.state.dns]).toEqual([[], ["1.1.1.1"]]);
+  expect(
+    (await customer.plan("fibrix_network", dns.state, { ...netCfg, cidr: "10.11.0.0/24" })).requiresReplace,
+  ).toEqual(["cidr"]);
+  const sgCfg = {
+    name: "web",
+    rules: [{ protocol: "tcp", from_port: 443, to_port: 443, source: "0.0.0.0/0" }],
+  };
+  const sg = await customer.converge("fibrix_security_group", null, sgCfg);
+  expect(sg.state.rules).toEqual([
+    { protocol: "tcp", from_port: 443, to_port: 443, source: "0.0.0.0/0", description: null },
+  ]);
+  const more = await customer.converge("fibrix_security_group", sg.state, {
+    ...sgCfg,
+    rules: [...sgCfg.rules, { protocol: "icmp", source: "10.0.0.0/8" }],
+  });
+  expect([more.requiresReplace, (more.state.rules as unknown[]).length]).toEqual([[], 2]);
+  expect((await customer.importState("fibrix_security_group", String(sg.state.id))).state).toEqual(
+    more.state,
+  );
+
+  const vmCfg = {
+    name: "app-1",
+    pool_id: st.pool!.id,
+    image: "ubuntu-24.04",
+    cores: 1,
+    memory_mib: 512,
+    disk_gib: 10,
+    networks: [{ network_id: net.state.id, security_group_ids: [sg.state.id] }],
+    timeouts: { create: "45s", delete: "45s" },
+  };
+  const vm = await customer.converge("fibrix_virtual_machine", null, vmCfg);
+  expect(vm.state).toMatchObject({ status: "Running", ip: "10.10.0.2", public_ip: false, public_ipv4: null });
+  expect(vm.state.nics).toEqual([
+    expect.objectContaining({
+      network_id: net.state.id,
+      ipv4: "10.10.0.2",
+      security_group_ids: [sg.state.id],
+    }),
+  ]);
+  // Same networks: nothing to do; other networks: a new VM.
+  expect((await customer.plan("fibrix_virtual_machine", vm.state, vmCfg)).requiresReplace).toEqual([]);
+  expect(
+    (
+      await customer.plan("fibrix_virtual_machine", vm.state, {
+        ...vmCfg,
+        networks: [{ network_id: net.state.id }],
+      })
+    ).requiresReplace,
+  ).toEqual(["networks"]);
+  // A network in use is not destroyed; after the VM, it is.
+  const refused = await customer.apply("fibrix_network", dns.state, null, null);
+  expect(refused.diagnostics[0]!.summary).toMatch(/Cannot delete fibrix_network: CONFLICT/);
+  expect(await customer.destroy("fibrix_virtual_machine", vm.state)).toEqual([]);
+  expect(await customer.destroy("fibrix_security_group", more.state)).toEqual([]);
+  expect(await customer.destroy("fibrix_network", dns.state)).toEqual([]);
 });
 
 test("data sources: regions, pools (as the tenant sees them), images", async () => {

@@ -8,6 +8,7 @@ import { canonicalJson, createKey } from "../../../provider/pulumi/create-key";
 import { planDiff, sameValue } from "../../../provider/pulumi/diff-plan";
 import { driftedProps } from "../../../provider/pulumi/guarded-update";
 import { MACHINE_DIFF, machineHooks, targetStatus } from "../../../provider/pulumi/machine";
+import { NETWORK_DIFF, PUBLIC_IP_POOL_DIFF, SECURITY_GROUP_DIFF } from "../../../provider/pulumi/network";
 import { declaredRuleErrors } from "../../../sdk/model/input-check";
 import { deploySteps, machineModel } from "../../../sdk/model/machine";
 import { POOL_DIFF } from "../../../provider/pulumi/pool";
@@ -101,12 +102,7 @@ describe("schema checks", () => {
 });
 
 describe("diff rules (design.md resource table)", () => {
-  const cases: [
-    string,
-    typeof REGION_DIFF | typeof RACK_DIFF | typeof POOL_DIFF | typeof MACHINE_DIFF | typeof VM_DIFF,
-    string[],
-    string[],
-  ][] = [
+  const cases: [string, typeof REGION_DIFF, string[], string[]][] = [
     ["Region", REGION_DIFF, ["description", "dnsTtl"], ["name", "dnsDomain"]],
     ["Rack", RACK_DIFF, ["dhcpRange", "description"], ["name", "regionId", "fabricId", "subnet", "gateway"]],
     ["Pool", POOL_DIFF, ["description", "cpuOvercommit", "memoryOvercommit", "tenants"], ["name"]],
@@ -131,8 +127,18 @@ describe("diff rules (design.md resource table)", () => {
         "sshKeys",
         "tenantId",
         "restoreFrom",
+        "networks",
+        "publicIp",
       ],
     ],
+    [
+      "Network",
+      NETWORK_DIFF,
+      ["dns", "description"],
+      ["name", "cidr", "prefixLength", "gateway", "shared", "fabricId", "tenantId"],
+    ],
+    ["SecurityGroup", SECURITY_GROUP_DIFF, ["description", "rules"], ["name", "tenantId"]],
+    ["PublicIpPool", PUBLIC_IP_POOL_DIFF, ["description"], ["name", "regionId", "cidr", "exclude"]],
   ];
   test.each(cases)("%s: in place vs replace", (_name, rules, inPlace, replacing) => {
     expect([...rules.compared].sort()).toEqual([...inPlace, ...replacing].sort());

@@ -46,10 +46,13 @@ test("the package, its tokens and functions", () => {
   expect(Object.keys(schema.resources).sort()).toEqual(
     [
       "fibrix:index:Machine",
+      "fibrix:index:Network",
       "fibrix:index:Pool",
       "fibrix:index:Quota",
+      "fibrix:index:PublicIpPool",
       "fibrix:index:Rack",
       "fibrix:index:Region",
+      "fibrix:index:SecurityGroup",
       "fibrix:index:VirtualMachine",
       "fibrix:index:VmSnapshot",
       "fibrix:index:Backup",

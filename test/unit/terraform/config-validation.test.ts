@@ -6,6 +6,8 @@ import { parseDuration, timeoutOf } from "../../../provider/terraform/local-attr
 import { providerSchema, readProviderConfig } from "../../../provider/terraform/provider-config";
 import { stateToApi } from "../../../provider/terraform/state-mapping";
 import { machineResource } from "../../../provider/terraform/resources/machine";
+import { securityGroupResource } from "../../../provider/terraform/resources/network";
+import { virtualMachineResource } from "../../../provider/terraform/resources/virtual_machine";
 import { regionResource } from "../../../provider/terraform/resources/region";
 import { schemaType } from "../../../provider/terraform/schema";
 import { ValidationError } from "../../../sdk/errors";
@@ -144,4 +146,53 @@ test("region force_destroy is Terraform-only and asks the region for a forced de
   expect(
     machineResource.schema.attributes.find((a) => a.name === "timeouts")!.nested!.map((a) => a.name),
   ).toEqual(["create", "update", "delete"]);
+});
+
+test("objects inside lists go to the API by their API names, unset attributes left out (VM networks, group rules)", () => {
+  const vm = conform(
+    {
+      name: "web-1",
+      pool_id: "pol_0123456789abcdef",
+      image: "ubuntu-24.04",
+      cores: 1,
+      memory_mib: 512,
+      disk_gib: 10,
+      networks: [
+        { network_id: "net_0123456789abcdef", security_group_ids: ["sg_0123456789abcdef"] },
+        { network_id: "net_00000000000000aa" },
+      ],
+      public_ip: true,
+    },
+    schemaType(virtualMachineResource.schema),
+  ) as TfObject;
+  expect(validateConfig(virtualMachineResource.schema.attributes, virtualMachineResource.model, vm)).toEqual(
+    [],
+  );
+  expect(stateToApi(virtualMachineResource.schema.attributes, vm)).toMatchObject({
+    networks: [
+      { networkId: "net_0123456789abcdef", securityGroupIds: ["sg_0123456789abcdef"] },
+      { networkId: "net_00000000000000aa" },
+    ],
+    publicIp: true,
+  });
+  const sg = conform(
+    {
+      name: "web",
+      rules: [
+        { protocol: "tcp", from_port: 443, to_port: 80, source: "0.0.0.0/0" },
+        { protocol: "icmp", source: "10.0.0.0/8" },
+      ],
+    },
+    schemaType(securityGroupResource.schema),
+  ) as TfObject;
+  expect(stateToApi(securityGroupResource.schema.attributes, sg)).toEqual({
+    name: "web",
+    rules: [
+      { protocol: "tcp", fromPort: 443, toPort: 80, source: "0.0.0.0/0" },
+      { protocol: "icmp", source: "10.0.0.0/8" },
+    ],
+  });
+  // The model's rule names the reversed range at its attribute path.
+  const diags = validateConfig(securityGroupResource.schema.attributes, securityGroupResource.model, sg);
+  expect(diags.map((d) => pathText(d.attribute!))).toEqual(["rules[0].to_port"]);
 });

@@ -7,6 +7,9 @@ Object.defineProperty(exports, 'pool', { get: function () { return require('./po
 Object.defineProperty(exports, 'vmSnapshot', { get: function () { return require('./vm-snapshot'); } });
 Object.defineProperty(exports, 'backup', { get: function () { return require('./backup'); } });
 Object.defineProperty(exports, 'quota', { get: function () { return require('./quota'); } });
+Object.defineProperty(exports, 'network', { get: function () { return require('./network'); } });
+Object.defineProperty(exports, 'securityGroup', { get: function () { return require('./security-group'); } });
+Object.defineProperty(exports, 'publicIpPool', { get: function () { return require('./public-ip-pool'); } });
 Object.defineProperty(exports, 'dataFibrixRegions', { get: function () { return require('./data-fibrix-regions'); } });
 Object.defineProperty(exports, 'dataFibrixPools', { get: function () { return require('./data-fibrix-pools'); } });
 Object.defineProperty(exports, 'dataFibrixImages', { get: function () { return require('./data-fibrix-images'); } });

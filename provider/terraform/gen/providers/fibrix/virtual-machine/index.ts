@@ -92,11 +92,267 @@ export interface VirtualMachineConfig extends cdktf.TerraformMetaArguments {
   */
   readonly restoreFrom?: string;
   /**
+  * Tenant networks, one NIC each (first = primary), with their security groups. Changing them replaces the VM.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/virtual_machine#networks VirtualMachine#networks}
+  */
+  readonly networks?: VirtualMachineNetworks[] | cdktf.IResolvable;
+  /**
+  * Attach a public address of the VM's region 1:1 to the primary NIC. Changing it replaces the VM.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/virtual_machine#public_ip VirtualMachine#public_ip}
+  */
+  readonly publicIp?: boolean | cdktf.IResolvable;
+  /**
   * Per-operation time limits for the waits of this resource.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/virtual_machine#timeouts VirtualMachine#timeouts}
   */
   readonly timeouts?: VirtualMachineTimeouts;
+}
+export interface VirtualMachineNetworks {
+  /**
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/virtual_machine#network_id VirtualMachine#network_id}
+  */
+  readonly networkId?: string;
+  /**
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/fibrix/fibrix/0.1.0/docs/resources/virtual_machine#security_group_ids VirtualMachine#security_group_ids}
+  */
+  readonly securityGroupIds?: string[];
+}
+
+export function virtualMachineNetworksToTerraform(struct?: VirtualMachineNetworks | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+    network_id: cdktf.stringToTerraform(struct!.networkId),
+    security_group_ids: cdktf.listMapper(cdktf.stringToTerraform, false)(struct!.securityGroupIds),
+  }
+}
+
+
+export function virtualMachineNetworksToHclTerraform(struct?: VirtualMachineNetworks | cdktf.IResolvable): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+    network_id: {
+      value: cdktf.stringToHclTerraform(struct!.networkId),
+      isBlock: false,
+      type: "simple",
+      storageClassType: "string",
+    },
+    security_group_ids: {
+      value: cdktf.listMapperHcl(cdktf.stringToHclTerraform, false)(struct!.securityGroupIds),
+      isBlock: false,
+      type: "list",
+      storageClassType: "stringList",
+    },
+  };
+
+  // remove undefined attributes
+  return Object.fromEntries(Object.entries(attrs).filter(([_, value]) => value !== undefined && value.value !== undefined));
+}
+
+export class VirtualMachineNetworksOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+  private resolvableValue?: cdktf.IResolvable;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param complexObjectIndex the index of this item in the list
+  * @param complexObjectIsFromSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string, complexObjectIndex: number, complexObjectIsFromSet: boolean) {
+    super(terraformResource, terraformAttribute, complexObjectIsFromSet, complexObjectIndex);
+  }
+
+  public get internalValue(): VirtualMachineNetworks | cdktf.IResolvable | undefined {
+    if (this.resolvableValue) {
+      return this.resolvableValue;
+    }
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    if (this._networkId !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.networkId = this._networkId;
+    }
+    if (this._securityGroupIds !== undefined) {
+      hasAnyValues = true;
+      internalValueResult.securityGroupIds = this._securityGroupIds;
+    }
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: VirtualMachineNetworks | cdktf.IResolvable | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+      this.resolvableValue = undefined;
+      this._networkId = undefined;
+      this._securityGroupIds = undefined;
+    }
+    else if (cdktf.Tokenization.isResolvable(value)) {
+      this.isEmptyObject = false;
+      this.resolvableValue = value;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+      this.resolvableValue = undefined;
+      this._networkId = value.networkId;
+      this._securityGroupIds = value.securityGroupIds;
+    }
+  }
+
+  // network_id - computed: true, optional: true, required: false
+  private _networkId?: string; 
+  public get networkId() {
+    return this.getStringAttribute('network_id');
+  }
+  public set networkId(value: string) {
+    this._networkId = value;
+  }
+  public resetNetworkId() {
+    this._networkId = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get networkIdInput() {
+    return this._networkId;
+  }
+
+  // security_group_ids - computed: true, optional: true, required: false
+  private _securityGroupIds?: string[]; 
+  public get securityGroupIds() {
+    return this.getListAttribute('security_group_ids');
+  }
+  public set securityGroupIds(value: string[]) {
+    this._securityGroupIds = value;
+  }
+  public resetSecurityGroupIds() {
+    this._securityGroupIds = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get securityGroupIdsInput() {
+    return this._securityGroupIds;
+  }
+}
+
+export class VirtualMachineNetworksList extends cdktf.ComplexList {
+  public internalValue? : VirtualMachineNetworks[] | cdktf.IResolvable
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param wrapsSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  constructor(protected override terraformResource: cdktf.IInterpolatingParent, protected override terraformAttribute: string, protected override wrapsSet: boolean) {
+    super(terraformResource, terraformAttribute, wrapsSet)
+  }
+
+  /**
+  * @param index the index of the item to return
+  */
+  public get(index: number): VirtualMachineNetworksOutputReference {
+    return new VirtualMachineNetworksOutputReference(this.terraformResource, this.terraformAttribute, index, this.wrapsSet);
+  }
+}
+export interface VirtualMachineNics {
+}
+
+export function virtualMachineNicsToTerraform(struct?: VirtualMachineNics): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+  }
+}
+
+
+export function virtualMachineNicsToHclTerraform(struct?: VirtualMachineNics): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+  };
+  return attrs;
+}
+
+export class VirtualMachineNicsOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param complexObjectIndex the index of this item in the list
+  * @param complexObjectIsFromSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string, complexObjectIndex: number, complexObjectIsFromSet: boolean) {
+    super(terraformResource, terraformAttribute, complexObjectIsFromSet, complexObjectIndex);
+  }
+
+  public get internalValue(): VirtualMachineNics | undefined {
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: VirtualMachineNics | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+    }
+  }
+
+  // network_id - computed: true, optional: false, required: false
+  public get networkId() {
+    return this.getStringAttribute('network_id');
+  }
+
+  // mac - computed: true, optional: false, required: false
+  public get mac() {
+    return this.getStringAttribute('mac');
+  }
+
+  // ipv4 - computed: true, optional: false, required: false
+  public get ipv4() {
+    return this.getStringAttribute('ipv4');
+  }
+
+  // security_group_ids - computed: true, optional: false, required: false
+  public get securityGroupIds() {
+    return this.getListAttribute('security_group_ids');
+  }
+
+  // public_ipv4 - computed: true, optional: false, required: false
+  public get publicIpv4() {
+    return this.getStringAttribute('public_ipv4');
+  }
+}
+
+export class VirtualMachineNicsList extends cdktf.ComplexList {
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param wrapsSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  constructor(protected override terraformResource: cdktf.IInterpolatingParent, protected override terraformAttribute: string, protected override wrapsSet: boolean) {
+    super(terraformResource, terraformAttribute, wrapsSet)
+  }
+
+  /**
+  * @param index the index of the item to return
+  */
+  public get(index: number): VirtualMachineNicsOutputReference {
+    return new VirtualMachineNicsOutputReference(this.terraformResource, this.terraformAttribute, index, this.wrapsSet);
+  }
 }
 export interface VirtualMachineTimeouts {
   /**
@@ -330,6 +586,8 @@ export class VirtualMachine extends cdktf.TerraformResource {
     this._description = config.description;
     this._powerState = config.powerState;
     this._restoreFrom = config.restoreFrom;
+    this._networks.internalValue = config.networks;
+    this._publicIp = config.publicIp;
     this._timeouts.internalValue = config.timeouts;
   }
 
@@ -548,6 +806,38 @@ export class VirtualMachine extends cdktf.TerraformResource {
     return this._restoreFrom;
   }
 
+  // networks - computed: true, optional: true, required: false
+  private _networks = new VirtualMachineNetworksList(this, "networks", false);
+  public get networks() {
+    return this._networks;
+  }
+  public putNetworks(value: VirtualMachineNetworks[] | cdktf.IResolvable) {
+    this._networks.internalValue = value;
+  }
+  public resetNetworks() {
+    this._networks.internalValue = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get networksInput() {
+    return this._networks.internalValue;
+  }
+
+  // public_ip - computed: true, optional: true, required: false
+  private _publicIp?: boolean | cdktf.IResolvable; 
+  public get publicIp() {
+    return this.getBooleanAttribute('public_ip');
+  }
+  public set publicIp(value: boolean | cdktf.IResolvable) {
+    this._publicIp = value;
+  }
+  public resetPublicIp() {
+    this._publicIp = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get publicIpInput() {
+    return this._publicIp;
+  }
+
   // created_at - computed: true, optional: false, required: false
   public get createdAt() {
     return this.getStringAttribute('created_at');
@@ -586,6 +876,17 @@ export class VirtualMachine extends cdktf.TerraformResource {
   // ip - computed: true, optional: false, required: false
   public get ip() {
     return this.getStringAttribute('ip');
+  }
+
+  // nics - computed: true, optional: false, required: false
+  private _nics = new VirtualMachineNicsList(this, "nics", false);
+  public get nics() {
+    return this._nics;
+  }
+
+  // public_ipv4 - computed: true, optional: false, required: false
+  public get publicIpv4() {
+    return this.getStringAttribute('public_ipv4');
   }
 
   // fqdn - computed: true, optional: false, required: false
@@ -634,6 +935,8 @@ export class VirtualMachine extends cdktf.TerraformResource {
       description: cdktf.stringToTerraform(this._description),
       power_state: cdktf.stringToTerraform(this._powerState),
       restore_from: cdktf.stringToTerraform(this._restoreFrom),
+      networks: cdktf.listMapper(virtualMachineNetworksToTerraform, false)(this._networks.internalValue),
+      public_ip: cdktf.booleanToTerraform(this._publicIp),
       timeouts: virtualMachineTimeoutsToTerraform(this._timeouts.internalValue),
     };
   }
@@ -723,6 +1026,18 @@ export class VirtualMachine extends cdktf.TerraformResource {
         isBlock: false,
         type: "simple",
         storageClassType: "string",
+      },
+      networks: {
+        value: cdktf.listMapperHcl(virtualMachineNetworksToHclTerraform, false)(this._networks.internalValue),
+        isBlock: true,
+        type: "list",
+        storageClassType: "VirtualMachineNetworksList",
+      },
+      public_ip: {
+        value: cdktf.booleanToHclTerraform(this._publicIp),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "boolean",
       },
       timeouts: {
         value: virtualMachineTimeoutsToHclTerraform(this._timeouts.internalValue),
