@@ -72,8 +72,8 @@ export async function buildTenantGuestImage(cacheDir: string): Promise<string> {
 }
 
 /**
- * A shell on a guest's serial console: the pty QEMU gives it (`virsh ttyconsole`), opened raw
- * and without echo by socat, as `virsh console` does (tools/virsh-console.c: cfmakeraw), so the
+ * A shell on a guest's serial console: its UNIX socket, or the pty QEMU gives it (`virsh
+ * ttyconsole`) opened raw and without echo by socat, as `virsh console` does (tools/virsh-console.c: cfmakeraw), so the
  * guest's output is not echoed back to it as input.
  */
 export class GuestConsole {
@@ -86,8 +86,15 @@ export class GuestConsole {
   }
 
   static open(uri: string, domain: string): GuestConsole {
-    const pty = execFileSync("virsh", ["-c", uri, "ttyconsole", domain], { encoding: "utf8" }).trim();
-    const proc = spawn("socat", ["-", `${pty},raw,echo=0`], { stdio: ["pipe", "pipe", "ignore"] });
+    // New domains serve their serial port on a UNIX socket (domain-xml.ts serialSocket: no host
+    // line discipline to echo); older ones on a pty.
+    const xml = execFileSync("virsh", ["-c", uri, "dumpxml", domain], { encoding: "utf8" });
+    const sock = /<serial type='unix'>\s*<source mode='bind' path='([^']+)'/.exec(xml)?.[1];
+    const pty = sock
+      ? undefined
+      : execFileSync("virsh", ["-c", uri, "ttyconsole", domain], { encoding: "utf8" }).trim();
+    const target = sock ? `UNIX-CONNECT:${sock}` : `${pty},raw,echo=0`;
+    const proc = spawn("socat", ["-", target], { stdio: ["pipe", "pipe", "ignore"] });
     if (proc.pid) own("pid", proc.pid);
     return new GuestConsole(proc);
   }

@@ -18,6 +18,7 @@ import { vmConsoleExecutor } from "./vm-console";
 import { vmCreateExecutor } from "./vm-create";
 import { vmDeleteExecutor } from "./vm-delete";
 import { vmNetworkExecutor } from "./vm-network";
+import { hostNetworksExecutor } from "./host-networks";
 import { vmPowerExecutor } from "./vm-power";
 import { vmUpdateExecutor } from "./vm-update";
 import { backupCreateExecutor, backupDeleteExecutor } from "./vm-backup";
@@ -38,6 +39,7 @@ export function defaultExecutors(
     vmDeleteExecutor(deps),
     hostReconcileExecutor(deps),
     vmNetworkExecutor(deps),
+    hostNetworksExecutor(deps),
     imageImportExecutor(deps),
     ...(consoles ? [vmConsoleExecutor(deps, consoles)] : []),
     snapshotCreateExecutor(deps),

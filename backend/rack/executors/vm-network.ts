@@ -1,9 +1,11 @@
 /**
- * vm.network (payload { vmId, host, nics: TenantNic[], networks: HostNetwork[] }): re-applies a
- * VM's tenant NIC rules (a security group changed, a public address attached or detached) and
- * the host's network set (a peer host joined or left), then prunes what nothing uses. The NICs
- * themselves (MAC, network) are the domain's and do not change here. Idempotent.
- * Result: { commands, kept, rulesRemoved }.
+ * vm.network (payload { vmId, host, nics: TenantNic[], networks?: HostNetwork[] }): re-applies a
+ * VM's tenant NIC rules (a security group changed, a public address attached or detached) and,
+ * with `networks`, the host's network set (a peer host joined or left), pruning what nothing
+ * uses. The NICs themselves (MAC, network) are the domain's and do not change here. A missing
+ * domain is success: its create applies the state of its own claim (the region rebuilds NIC
+ * payloads when a task is claimed). Idempotent. Result: { commands, kept, rulesRemoved } or
+ * { skipped }.
  */
 import { type Executor, TaskError } from "../executor";
 import { applyVmRules } from "../tenant-net/apply";
@@ -23,13 +25,12 @@ export function vmNetworkExecutor(deps: ExecutorDeps): Executor {
       const cfg = hostConfig(p, KIND);
       const nics = optNics(p, KIND);
       const networks = optNetworks(p, KIND);
-      if (!nics || !networks)
-        throw new TaskError("BAD_PAYLOAD", `${KIND} task: nics and networks are required`);
+      if (!nics) throw new TaskError("BAD_PAYLOAD", `${KIND} task: nics are required`);
       const fabric = fabricOf(cfg, KIND);
-      if (!(await findDomain(host, domain)))
-        throw new TaskError("VM_NOT_FOUND", `domain ${domain} does not exist on ${host.uri}`);
+      if (!(await findDomain(host, domain))) return { skipped: `no domain ${domain} on ${host.uri}` };
       const shell = deps.hostShell(cfg);
       await withHostNet(deps, cfg, () => applyVmRules(shell, nics, fabric.uplinkDevice));
+      if (!networks) return { commands: 0, kept: [], rulesRemoved: false };
       return { ...(await settleHostNetworks(deps, cfg, host, networks, KIND)) };
     },
   };

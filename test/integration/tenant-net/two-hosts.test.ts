@@ -281,11 +281,11 @@ maybe("tenant networks on two VM hosts joined by a fabric link", () => {
       const r = await runTask("vm.create", createPayload(g, placed));
       expect(r).toMatchObject({ domain: domainOf(g), ip: g.ipv4, addresses: [g.ipv4] });
     }
-    // A2 joined A's network after A1: host 1 learns its new peer (vm.network, as the region sends).
-    await runTask("vm.network", {
-      vmId: A1.vmId,
+    // A2 joined A's network after A1: host 1 learns its new peer from host.networks, as the
+    // region sends it when a host joins a network (backend/region/network-updates.ts).
+    await runTask("host.networks", {
+      machineId: "mch_0000000000000001",
       host: hosts[0],
-      nics: [nicOf(A1)],
       networks: networksOf(0, GUESTS),
     });
     for (const g of GUESTS) {

@@ -171,13 +171,16 @@ describe("VM executors and tenant networks", () => {
     ]);
   });
 
-  it("vm.network needs nics and networks", async () => {
+  it("vm.network needs nics; host.networks needs networks", async () => {
     const { run } = setup({ getDomain: async () => domain } as Partial<VirshVmHost>);
     await expect(
       run("vm.network", { vmId: base.vmId, host: { uri: "qemu:///system", fabric } }),
     ).rejects.toMatchObject({
       code: "BAD_PAYLOAD",
     });
+    await expect(
+      run("host.networks", { machineId: "mch_1", host: { uri: "qemu:///system", fabric } }),
+    ).rejects.toMatchObject({ code: "BAD_PAYLOAD" });
   });
 
   it("refuses tenant networks on a remote VM host (no ssh shell yet) instead of building them on the rack", () => {
