@@ -15,7 +15,10 @@ cd "$(dirname "$0")/.."
 #   python3-yaml: the seed ISO test loads our cloud-init YAML with PyYAML, as cloud-init does
 DEB_PACKAGES=(openipmi ipmitool freeipmi-tools libvirt-daemon-system libvirt-clients qemu-system-x86
   qemu-utils genisoimage postgresql bind9-dnsutils dnsmasq-base ipxe-qemu ipxe iproute2 procps
-  busybox-static syslinux syslinux-common mtools openssl python3-yaml)
+  busybox-static syslinux syslinux-common mtools openssl python3-yaml
+  # The HA store (scripts/ha-lab.sh, test/integration/ha): Patroni keeps PostgreSQL primary/replicas
+  # in etcd; Debian's Patroni talks to etcd's v2 API through python3-etcd.
+  patroni etcd-server python3-etcd)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
