@@ -1,0 +1,112 @@
+/**
+ * A node-postgres pool whose every connection goes to the current primary of a multi-host
+ * connection string (conn-string.ts, primary-locator.ts). Each new connection asks the
+ * locator for the primary, connects there and checks it is still not in recovery; a query
+ * that fails because the server went away or became read-only makes the locator search again,
+ * and a connection to a demoted primary is closed so the pool does not hand it out again.
+ * With one host and target_session_attrs=any this is a plain pool.
+ */
+import type { Pool as PgPool } from "pg";
+import { type ParsedDatabaseUrl, type PgHost, parseDatabaseUrl } from "./conn-string";
+import { classifyStoreFailure } from "./failover-errors";
+import { PrimaryLocator, type Probe } from "./primary-locator";
+
+export interface PrimaryPool {
+  pool: PgPool;
+  locator: PrimaryLocator;
+  parsed: ParsedDatabaseUrl;
+}
+
+/** Per host: how long a connection attempt may take before the next host is tried. */
+const CONNECT_TIMEOUT_MS = 3_000;
+
+export async function createPrimaryPool(url: string, max = 10): Promise<PrimaryPool> {
+  const parsed = parseDatabaseUrl(url);
+  // Loaded only for the HA store: the embedded default must stay small on a PE860.
+  const pg = await import("pg");
+  const probe: Probe = async (h) => {
+    const c = new pg.Client({
+      connectionString: parsed.urlFor(h),
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    });
+    // A probe's socket error after connect must not crash the region: the query fails instead.
+    c.on("error", () => undefined);
+    await c.connect();
+    try {
+      const r = await c.query<{ r: boolean }>("select pg_is_in_recovery() as r");
+      return r.rows[0]?.r ? "replica" : "primary";
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  };
+  const locator = new PrimaryLocator(parsed.hosts, parsed.targetSessionAttrs, probe);
+  const wantPrimary = parsed.targetSessionAttrs !== "any";
+
+  class PrimaryClient extends pg.Client {
+    private at: PgHost | undefined;
+
+    // biome-ignore lint/suspicious/noExplicitAny: pg's overloads (promise and callback) in one body
+    override connect(callback?: (...a: any[]) => void): any {
+      const run = async () => {
+        const h = await locator.primary();
+        this.at = h;
+        // pg.Client reads host and port when it opens the socket (client.js _connect).
+        const self = this as unknown as {
+          host: string;
+          port: number;
+          connectionParameters: { host: string; port: number };
+        };
+        self.host = h.host;
+        self.port = h.port;
+        self.connectionParameters.host = h.host;
+        self.connectionParameters.port = h.port;
+        try {
+          await super.connect();
+        } catch (e) {
+          locator.invalidate(h);
+          throw e;
+        }
+        if (wantPrimary) {
+          const r = await super.query("select pg_is_in_recovery() as r");
+          if (r.rows[0]?.r) {
+            locator.invalidate(h);
+            await this.end().catch(() => undefined);
+            throw Object.assign(new Error(`${h.host}:${h.port} is a replica now`), { code: "25006" });
+          }
+        }
+      };
+      const p = run().then(() => this);
+      if (!callback) return p;
+      p.then(
+        () => callback(),
+        (e: Error) => callback(e),
+      );
+      return undefined;
+    }
+
+    // biome-ignore lint/suspicious/noExplicitAny: pg's query overloads, passed through unchanged
+    override query(...args: any[]): any {
+      // biome-ignore lint/suspicious/noExplicitAny: see above
+      const r = (super.query as (...a: any[]) => any)(...args);
+      if (r && typeof r.then === "function") {
+        r.then(undefined, (e: unknown) => this.observe(e));
+      }
+      return r;
+    }
+
+    private observe(e: unknown): void {
+      const kind = classifyStoreFailure(e);
+      if (kind === "connection" || kind === "read-only") locator.invalidate(this.at);
+      // Ending it makes the pool drop it on release instead of handing a replica out again.
+      if (kind === "read-only") this.end().catch(() => undefined);
+    }
+  }
+
+  const pool = new pg.Pool({
+    connectionString: parsed.urlFor(parsed.hosts[0]!),
+    max,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS * parsed.hosts.length + 1_000,
+    Client: PrimaryClient as unknown as new () => InstanceType<typeof pg.Client>,
+  });
+  return { pool, locator, parsed };
+}
