@@ -2,6 +2,7 @@
  * What every command that talks to a region needs: the client built from the global flags
  * (--endpoint, --api-key, or FIBRIX_ENDPOINT / FIBRIX_API_KEY) and the output mode (--json).
  */
+import { EndpointListError, parseEndpoints } from "../sdk/endpoints";
 import type { Command } from "commander";
 import { FibrixClient } from "../sdk/client";
 import type { CliIo } from "./io";
@@ -33,9 +34,11 @@ export function contextOf(cmd: Command, io: CliIo): CommandContext {
       "no region given: pass --endpoint URL or set FIBRIX_ENDPOINT (e.g. http://127.0.0.1:5240)",
     );
   }
-  if (!/^https?:\/\/[^/]/.test(endpoint)) {
+  try {
+    parseEndpoints(endpoint, "--endpoint");
+  } catch (e) {
     throw new UsageError(
-      `--endpoint must be an http(s) URL such as http://127.0.0.1:5240, got ${JSON.stringify(endpoint)}`,
+      `${e instanceof EndpointListError ? e.message : String(e)} (such as http://127.0.0.1:5240)`,
     );
   }
   if (!apiKey) throw new UsageError("no API key given: pass --api-key KEY or set FIBRIX_API_KEY");
