@@ -24,8 +24,8 @@ import { toTaskFailure } from "./task-failure";
 export const AGENT_VERSION = "0.2.0";
 
 export interface RackAgentOptions {
-  /** Region base URL, e.g. http://10.0.0.2:5240. */
-  region: string;
+  /** Region base URL, e.g. http://10.0.0.2:5240, or several replicas (array or comma list) to fail over between. */
+  region: string | readonly string[];
   /** The rack's enrollment token (fbr_…). */
   token: string;
   /** Interface facing the rack's subnet (reported in the heartbeat). */

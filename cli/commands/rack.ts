@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { Command } from "commander";
 import pino, { type Logger } from "pino";
 import { RackAgent } from "../../backend/rack/agent";
+import { parseEndpoints } from "../../sdk/endpoints";
 import { buildEphemeralEnv } from "../../backend/rack/boot/ephemeral-env";
 import type { ListenTarget } from "../../backend/rack/boot/http-server";
 import { RackBoot } from "../../backend/rack/boot/rack-boot";
@@ -106,7 +107,10 @@ export function rackCommand(io: CliIo = processIo()): Command {
     .description(
       "heartbeat the region and run this rack's work (power, health, VMs; with --boot also commissioning and deployment) until SIGINT/SIGTERM",
     )
-    .requiredOption("--region <url>", "region URL, e.g. http://10.0.0.2:5240")
+    .requiredOption(
+      "--region <url>",
+      "region URL, e.g. http://10.0.0.2:5240, or several comma-separated replicas to fail over between",
+    )
     .option("--token <token>", "the rack's enrollment token, fbr_… (or FIBRIX_RACK_TOKEN)")
     .option("--token-file <file>", "read the enrollment token from a file")
     .option("--interface <name>", "interface facing the rack's subnet")
@@ -124,8 +128,12 @@ export function rackCommand(io: CliIo = processIo()): Command {
     .option("--concurrency <n>", "tasks held at once", positiveInt("--concurrency"), 8)
     .option("--log-level <level>", `log level (${LEVELS.join(", ")})`, "info")
     .action(async (o: ServeFlags) => {
-      if (!/^https?:\/\//.test(o.region))
-        throw new UsageError(`--region must be an http(s) URL, got ${o.region}`);
+      let regions: string[];
+      try {
+        regions = parseEndpoints(o.region, "--region");
+      } catch (e) {
+        throw new UsageError(e instanceof Error ? e.message : String(e));
+      }
       if (!LEVELS.includes(o.logLevel))
         throw new UsageError(`--log-level must be one of ${LEVELS.join(", ")}`);
       const token = tokenOf(o, io.env);
@@ -136,7 +144,7 @@ export function rackCommand(io: CliIo = processIo()): Command {
       const log = pino({ name: "rack", level: o.logLevel }, pino.destination(2));
       const boot = o.boot ? await startBoot(o, log, io) : undefined;
       const agent = new RackAgent({
-        region: o.region,
+        region: regions,
         token,
         vmPrefix: o.vmPrefix,
         concurrency: o.concurrency,
