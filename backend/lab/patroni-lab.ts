@@ -408,9 +408,11 @@ export async function stopLab(state: LabState, opts: { keep?: boolean } = {}): P
   await stopPids(patronis, 30_000);
   const postmasters = state.nodes.map(postmasterPid).filter((pid): pid is number => pid !== undefined);
   await stopPids(postmasters, 15_000);
+  // etcd members stopping together wait on a leadership transfer (≈ 10 s); their data is
+  // throw-away, so the wait is bounded short.
   await stopPids(
     state.etcd.map((e) => e.pid).filter((pid) => runs(pid, ETCD)),
-    15_000,
+    3_000,
   );
   if (!opts.keep) rmSync(state.dir, { recursive: true, force: true });
 }

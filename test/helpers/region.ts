@@ -72,6 +72,8 @@ export async function http(
 export interface RegionProcess {
   api: string;
   child: ChildProcess;
+  /** What it wrote to stderr (its logs), for a failing test's message. */
+  stderr(): string;
   kill9(): void;
   stop(): Promise<void>;
 }
@@ -79,12 +81,12 @@ export interface RegionProcess {
 /**
  * Runs `fibrix region serve` from dist/ (built by `npm test`) as a separate process.
  * `listen` (default 127.0.0.1:0) lets a restart come back on the same port; `args` are
- * further `region serve` flags.
+ * further `region serve` flags; `env` adds to its environment (FIBRIX_SECRET_KEY for replicas).
  */
 export async function startRegionProcess(
   dataDir: string,
   databaseUrl?: string,
-  opts: { listen?: string; args?: string[] } = {},
+  opts: { listen?: string; args?: string[]; env?: Record<string, string> } = {},
 ): Promise<RegionProcess> {
   const args = [
     join(__dirname, "../../bin/fibrix.js"),
@@ -100,7 +102,7 @@ export async function startRegionProcess(
   if (databaseUrl) args.push("--database", databaseUrl);
   if (opts.args) args.push(...opts.args);
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, FIBRIX_ADMIN_KEY: ADMIN_KEY, FIBRIX_LOG_LEVEL: "warn" },
+    env: { ...process.env, FIBRIX_ADMIN_KEY: ADMIN_KEY, FIBRIX_LOG_LEVEL: "warn", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   if (child.pid !== undefined) own("pid", child.pid);
@@ -128,6 +130,7 @@ export async function startRegionProcess(
   return {
     api,
     child,
+    stderr: () => err,
     kill9: () => child.kill("SIGKILL"),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");

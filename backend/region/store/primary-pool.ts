@@ -20,6 +20,18 @@ export interface PrimaryPool {
 /** Per host: how long a connection attempt may take before the next host is tried. */
 const CONNECT_TIMEOUT_MS = 3_000;
 
+/** `p`, or a rejection (code ETIMEDOUT: a lost connection to the classifier) after `ms`. */
+function bounded<T>(p: Promise<T>, ms: number, onTimeout?: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout?.();
+      reject(Object.assign(new Error(`timeout expired after ${ms} ms`), { code: "ETIMEDOUT" }));
+    }, ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 export async function createPrimaryPool(url: string, max = 10): Promise<PrimaryPool> {
   const parsed = parseDatabaseUrl(url);
   // Loaded only for the HA store: the embedded default must stay small on a PE860.
@@ -28,6 +40,8 @@ export async function createPrimaryPool(url: string, max = 10): Promise<PrimaryP
     const c = new pg.Client({
       connectionString: parsed.urlFor(h),
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      // A server that accepted the connection but does not answer (restarting) must not hold the search.
+      query_timeout: CONNECT_TIMEOUT_MS,
     });
     // A probe's socket error after connect must not crash the region: the query fails instead.
     c.on("error", () => undefined);
@@ -36,14 +50,24 @@ export async function createPrimaryPool(url: string, max = 10): Promise<PrimaryP
       const r = await c.query<{ r: boolean }>("select pg_is_in_recovery() as r");
       return r.rows[0]?.r ? "replica" : "primary";
     } finally {
-      await c.end().catch(() => undefined);
+      await bounded(c.end(), CONNECT_TIMEOUT_MS).catch(() => undefined);
     }
   };
   const locator = new PrimaryLocator(parsed.hosts, parsed.targetSessionAttrs, probe);
   const wantPrimary = parsed.targetSessionAttrs !== "any";
+  // A search over every host, then the connection and its check.
+  const connectDeadlineMs = CONNECT_TIMEOUT_MS * (parsed.hosts.length + 2);
 
   class PrimaryClient extends pg.Client {
     private at: PgHost | undefined;
+
+    constructor(config?: ConstructorParameters<typeof pg.Client>[0]) {
+      super(config);
+      // The pool listens for errors of idle clients only: a checked-out client whose server
+      // dies between two queries of a transaction emits 'error' too, and unheard that would
+      // crash the region. Its next query fails instead, the pool drops it on release.
+      this.on("error", (e) => this.observe(e));
+    }
 
     // biome-ignore lint/suspicious/noExplicitAny: pg's overloads (promise and callback) in one body
     override connect(callback?: (...a: any[]) => void): any {
@@ -75,7 +99,12 @@ export async function createPrimaryPool(url: string, max = 10): Promise<PrimaryP
           }
         }
       };
-      const p = run().then(() => this);
+      // Whatever happens below (a search, a socket that never opens), the pool hears back in
+      // bounded time: a connect that never called back would hold a pool slot, and pool.end(), forever.
+      const p = bounded(run(), connectDeadlineMs, () => {
+        locator.invalidate(this.at);
+        (this as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+      }).then(() => this);
       if (!callback) return p;
       p.then(
         () => callback(),
@@ -105,7 +134,9 @@ export async function createPrimaryPool(url: string, max = 10): Promise<PrimaryP
   const pool = new pg.Pool({
     connectionString: parsed.urlFor(parsed.hosts[0]!),
     max,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS * parsed.hosts.length + 1_000,
+    // Longer than a client's own deadline, which always answers first (the pool's own timeout
+    // would destroy a socket that may not exist yet). Also how long a query waits for a free slot.
+    connectionTimeoutMillis: connectDeadlineMs + 2_000,
     Client: PrimaryClient as unknown as new () => InstanceType<typeof pg.Client>,
   });
   return { pool, locator, parsed };
