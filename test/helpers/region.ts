@@ -72,8 +72,9 @@ export async function http(
 export interface RegionProcess {
   api: string;
   child: ChildProcess;
-  /** What it wrote to stderr (its logs), for a failing test's message. */
+  /** What it wrote to stderr (its logs) and stdout, for a failing test's message. */
   stderr(): string;
+  stdout(): string;
   kill9(): void;
   stop(): Promise<void>;
 }
@@ -110,8 +111,8 @@ export async function startRegionProcess(
   child.stderr!.on("data", (d) => {
     err += String(d);
   });
+  let out = "";
   const api = await new Promise<string>((resolve, reject) => {
-    let out = "";
     const timer = setTimeout(() => reject(new Error(`region did not start: ${out} ${err}`)), 20_000);
     child.stdout!.on("data", (d) => {
       out += String(d);
@@ -131,6 +132,7 @@ export async function startRegionProcess(
     api,
     child,
     stderr: () => err,
+    stdout: () => out,
     kill9: () => child.kill("SIGKILL"),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");

@@ -34,6 +34,7 @@ const CONNECTION_MESSAGES = [
   /connection timeout/i,
   /timeout exceeded when trying to connect/i,
   /timeout expired/i,
+  /Query read timeout/i,
   /not queryable/i,
   /the database system is (starting up|shutting down|in recovery mode)/i,
   /Client was closed and is not queryable/i,

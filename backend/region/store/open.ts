@@ -14,6 +14,8 @@ import { createPrimaryPool } from "./primary-pool";
 
 export type Dialect = "sqlite" | "postgres";
 
+const CLOSE_TIMEOUT_MS = 5_000;
+
 export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;
@@ -78,7 +80,14 @@ async function openPostgres(url: string, onConnectionError?: (e: Error) => void)
     const r = await sql<{ r: boolean }>`select pg_is_in_recovery() as r`.execute(db);
     if (r.rows[0]?.r) throw Object.assign(new Error("the database is a replica"), { code: "25006" });
   };
-  return { db, dialect: "postgres", ready, close: () => db.destroy() };
+  // pg-pool's end() waits for every client's end callback; one whose server died mid-use may
+  // never call back, and a region must still shut down: bounded.
+  const close = async () => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([db.destroy(), new Promise<void>((r) => (timer = setTimeout(r, CLOSE_TIMEOUT_MS)))]);
+    clearTimeout(timer);
+  };
+  return { db, dialect: "postgres", ready, close };
 }
 
 /** Unique-constraint violations from either engine, so the API can answer 409. */

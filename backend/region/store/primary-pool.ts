@@ -19,14 +19,20 @@ export interface PrimaryPool {
 
 /** Per host: how long a connection attempt may take before the next host is tried. */
 const CONNECT_TIMEOUT_MS = 3_000;
+/** Client-side bound of one query (the API's slowest queries take milliseconds). */
+const QUERY_TIMEOUT_MS = 30_000;
 
 /** `p`, or a rejection (code ETIMEDOUT: a lost connection to the classifier) after `ms`. */
 function bounded<T>(p: Promise<T>, ms: number, onTimeout?: () => void): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      onTimeout?.();
       reject(Object.assign(new Error(`timeout expired after ${ms} ms`), { code: "ETIMEDOUT" }));
+      try {
+        onTimeout?.();
+      } catch {
+        /* the caller has its answer; cleanup is best effort */
+      }
     }, ms);
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
@@ -134,6 +140,9 @@ export async function createPrimaryPool(url: string, max = 10): Promise<PrimaryP
   const pool = new pg.Pool({
     connectionString: parsed.urlFor(parsed.hosts[0]!),
     max,
+    // Every query settles: one on a connection whose server vanished without a word (a
+    // half-open socket after a kill -9) would otherwise hold its request, and shutdown, forever.
+    query_timeout: QUERY_TIMEOUT_MS,
     // Longer than a client's own deadline, which always answers first (the pool's own timeout
     // would destroy a socket that may not exist yet). Also how long a query waits for a free slot.
     connectionTimeoutMillis: connectDeadlineMs + 2_000,

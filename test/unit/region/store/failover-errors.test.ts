@@ -33,6 +33,7 @@ describe("store failures during a failover", () => {
     "Client has encountered a connection error and is not queryable",
     "the database system is starting up",
     "the database system is shutting down",
+    "Query read timeout",
   ])("node-postgres's codeless %j is a lost connection", (message) => {
     expect(classifyStoreFailure(new Error(message))).toBe("connection");
   });
