@@ -231,8 +231,7 @@ afterAll(async () => {
   await step("regions", async () =>
     Promise.all(
       regions.map(async (r) => {
-        // Bounded: a replica that does not finish its shutdown in 20 s is killed, and says why
-        // (after this scenario the survivor's graceful stop does not finish: see the report).
+        // Bounded: a replica that does not finish its shutdown in 20 s is killed, and says why.
         const timer = setTimeout(() => {
           console.log(
             `region did not stop in 20 s; said: ${JSON.stringify(
