@@ -3,6 +3,7 @@
  * (--endpoint, --api-key, --ca-bundle, --tls-fingerprint, or FIBRIX_ENDPOINT / FIBRIX_API_KEY /
  * FIBRIX_CA_BUNDLE / FIBRIX_TLS_FINGERPRINT) and the output mode (--json).
  */
+import { EndpointListError, parseEndpoints } from "../sdk/endpoints";
 import type { Command } from "commander";
 import { FibrixClient } from "../sdk/client";
 import { resolveTrust } from "../sdk/tls-trust";
@@ -37,9 +38,11 @@ export function contextOf(cmd: Command, io: CliIo): CommandContext {
       "no region given: pass --endpoint URL or set FIBRIX_ENDPOINT (e.g. http://127.0.0.1:5240)",
     );
   }
-  if (!/^https?:\/\/[^/]/.test(endpoint)) {
+  try {
+    parseEndpoints(endpoint, "--endpoint");
+  } catch (e) {
     throw new UsageError(
-      `--endpoint must be an http(s) URL such as http://127.0.0.1:5240, got ${JSON.stringify(endpoint)}`,
+      `${e instanceof EndpointListError ? e.message : String(e)} (such as http://127.0.0.1:5240)`,
     );
   }
   if (!apiKey) throw new UsageError("no API key given: pass --api-key KEY or set FIBRIX_API_KEY");

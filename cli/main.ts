@@ -25,7 +25,10 @@ export function buildProgram(io: CliIo = processIo(), argv?: readonly string[]):
   const program = new Command("fibrix")
     .description("fibrix-metal: Metal as a Service for a small ISP")
     .version(packageVersion())
-    .option("--endpoint <url>", "region URL, e.g. http://127.0.0.1:5240 (or FIBRIX_ENDPOINT)")
+    .option(
+      "--endpoint <url>",
+      "region URL, e.g. http://127.0.0.1:5240, or several comma-separated replicas to fail over between (or FIBRIX_ENDPOINT)",
+    )
     .option("--api-key <key>", "API key (or FIBRIX_API_KEY)")
     .option(
       "--ca-bundle <pem>",

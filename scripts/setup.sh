@@ -24,7 +24,10 @@ cd "$(dirname "$0")/.."
 DEB_PACKAGES=(openipmi ipmitool freeipmi-tools libvirt-daemon-system libvirt-clients qemu-system-x86
   qemu-utils genisoimage postgresql bind9-dnsutils dnsmasq-base ipxe-qemu ipxe iproute2 procps
   busybox-static syslinux syslinux-common mtools openssl python3-yaml chromium fonts-dejavu-core
-  nftables socat curl tmux)
+  nftables socat curl tmux
+  # The HA store (scripts/ha-lab.sh, test/integration/ha): Patroni keeps PostgreSQL primary/replicas
+  # in etcd; Debian's Patroni talks to etcd's v2 API through python3-etcd.
+  patroni etcd-server python3-etcd)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

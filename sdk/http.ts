@@ -9,6 +9,10 @@
  * errors, timeouts, 429 and 5xx. Backoff is capped exponential with full jitter (AWS
  * Architecture Blog, "Exponential Backoff And Jitter"), honouring Retry-After, bounded both in
  * count (`retries`) and in total time (`retryBudgetMs`).
+ *
+ * With several region URLs, a call that cannot reach its URL, times out or gets a 503 is
+ * retried on the next URL (at once while the pass over the list lasts, then with backoff);
+ * later calls stay on the URL that answered.
  */
 import axios, {
   AxiosHeaders,
@@ -17,6 +21,7 @@ import axios, {
   type AxiosResponse,
   type InternalAxiosRequestConfig,
 } from "axios";
+import { EndpointListError, EndpointRing, failoverImmediately, parseEndpoints } from "./endpoints";
 import {
   ERRORS,
   type ErrorCode,
@@ -30,8 +35,11 @@ import {
 import { checkTransport, httpsAgentFor, resolveTrust, type TlsTrustOptions, tlsErrorOf } from "./tls-trust";
 
 export interface HttpOptions extends TlsTrustOptions {
-  /** Region base URL, e.g. http://127.0.0.1:5240 (the `/api/v1` prefix is added). */
-  endpoint: string;
+  /**
+   * Region base URL, e.g. https://10.0.0.2:5240 (the `/api/v1` prefix is added), or several
+   * (an array or a comma list): calls fail over between them (sdk/endpoints.ts).
+   */
+  endpoint: string | readonly string[];
   apiKey: string;
   /** Per-attempt timeout (default 30 s). */
   timeoutMs?: number;
@@ -159,36 +167,49 @@ export function toFibrixError(e: unknown): FibrixError {
 interface RetryState {
   attempt: number;
   started: number;
+  /** Immediate moves to another URL since the last backoff. */
+  hops: number;
 }
 type RetryingConfig = InternalAxiosRequestConfig & { fibrixRetry?: RetryState };
 
+/** Where to send the next call: the failures that another replica may not share. */
+function worthFailover(e: FibrixError): boolean {
+  return e.code === "UNAVAILABLE" || e.code === "TIMEOUT";
+}
+
+const apiBase = (url: string) => `${url}/api/v1`;
+
 export function createHttp(opts: HttpOptions): AxiosInstance {
-  if (!/^https?:\/\/[^/]/.test(opts.endpoint)) {
-    throw new FibrixError(
-      "VALIDATION",
-      `endpoint must be an http(s) URL, got ${JSON.stringify(opts.endpoint)}`,
-      {
-        errors: [{ field: "endpoint", reason: "must be an http(s) URL, e.g. http://127.0.0.1:5240" }],
-      },
-    );
+  let ring: EndpointRing;
+  try {
+    ring = new EndpointRing(parseEndpoints(opts.endpoint));
+  } catch (e) {
+    const reason = e instanceof EndpointListError ? e.reason : String(e);
+    throw new FibrixError("VALIDATION", `endpoint ${reason}`, {
+      errors: [{ field: "endpoint", reason: `${reason}; e.g. http://127.0.0.1:5240` }],
+    });
   }
   if (!opts.apiKey) {
     throw new FibrixError("UNAUTHORIZED", "no API key: pass apiKey or set FIBRIX_API_KEY");
   }
   const trust = resolveTrust(opts);
-  checkTransport(opts.endpoint, trust.insecureHttp);
+  for (const url of ring.urls) checkTransport(url, trust.insecureHttp);
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = opts.now ?? Date.now;
   const retries = Math.max(0, opts.retries ?? DEFAULT_RETRIES);
   const budget = opts.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS;
   const http = axios.create({
-    baseURL: `${opts.endpoint.replace(/\/+$/, "")}/api/v1`,
+    baseURL: apiBase(ring.current()),
     timeout: opts.timeoutMs ?? 30_000,
     headers: { Authorization: `Bearer ${opts.apiKey}`, Accept: "application/json" },
     httpsAgent: httpsAgentFor(trust),
   });
   http.interceptors.request.use((config: RetryingConfig) => {
-    config.fibrixRetry ??= { attempt: 0, started: now() };
+    if (!config.fibrixRetry) {
+      config.fibrixRetry = { attempt: 0, started: now(), hops: 0 };
+      // A new call goes where the last one succeeded (unless the caller named a base itself).
+      if (config.baseURL === http.defaults.baseURL) config.baseURL = apiBase(ring.current());
+    }
     return config;
   });
   http.interceptors.response.use(undefined, async (e: unknown) => {
@@ -206,10 +227,18 @@ export function createHttp(opts: HttpOptions): AxiosInstance {
     const asked = axios.isAxiosError(e)
       ? retryAfterMs(e.response?.headers?.["retry-after"], now())
       : undefined;
-    const delay = retryDelayMs(state.attempt + 1, remaining, asked, opts.random);
+    let delay = retryDelayMs(state.attempt + 1, remaining, asked, opts.random);
     if (delay === undefined) throw typed;
+    if (ring.size > 1 && worthFailover(typed) && config.baseURL) {
+      const next = ring.failed(config.baseURL.replace(/\/api\/v1$/, ""));
+      config.baseURL = apiBase(next);
+      if (failoverImmediately(state.hops, ring.size)) {
+        state.hops += 1;
+        delay = 0;
+      } else state.hops = 0;
+    }
     state.attempt += 1;
-    await sleep(delay);
+    if (delay > 0) await sleep(delay);
     return http.request(config);
   });
   return http;

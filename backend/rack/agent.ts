@@ -10,6 +10,7 @@
  * would be final), so its lease runs out and the region queues it again for the next agent. A
  * task that finishes anyway is still reported, within a grace period.
  */
+import { parseEndpoints } from "../../sdk/endpoints";
 import { hostname } from "node:os";
 import pino, { type Logger } from "pino";
 import type { Heartbeat, RackConfig, Task } from "../../sdk/schema/rack-agent";
@@ -26,8 +27,8 @@ import { toTaskFailure } from "./task-failure";
 export const AGENT_VERSION = "0.2.0";
 
 export interface RackAgentOptions {
-  /** Region base URL, e.g. http://10.0.0.2:5240. */
-  region: string;
+  /** Region base URL, e.g. http://10.0.0.2:5240, or several replicas (array or comma list) to fail over between. */
+  region: string | readonly string[];
   /** The rack's enrollment token (fbr_…). */
   token: string;
   /** Interface facing the rack's subnet (reported in the heartbeat). */
@@ -126,7 +127,12 @@ export class RackAgent {
     });
     this.log = opts.log ?? pino({ name: "rack" });
     this.deps = opts.deps ?? defaultDeps(opts.vmPrefix);
-    this.consoles = new ConsoleBridges({ region: opts.region, token: opts.token, log: this.log });
+    this.consoles = new ConsoleBridges({
+      regions: parseEndpoints(opts.region, "--region"),
+      token: this.transport.bearer,
+      ...(this.transport.httpsAgent ? { httpsAgent: this.transport.httpsAgent } : {}),
+      log: this.log,
+    });
     const list = opts.executors ?? defaultExecutors(this.deps, opts.boot, this.consoles);
     this.executors = new Map(list.map((e) => [e.kind, e]));
   }

@@ -9,13 +9,16 @@
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import WebSocket from "ws";
+import type https from "node:https";
 import { CONSOLE_CLOSE } from "../../sdk/console";
 import { TaskError } from "./executor";
 
 export interface ConsoleBridgeOptions {
-  /** Region base URL (http(s)://…; `/api/v1` is added). */
-  region: string;
+  /** Region base URLs (http(s)://…; `/api/v1` is added): the replicas, tried in order. */
+  regions: readonly string[];
+  /** The rack's bearer secret, and the agent that trusts the region as the rack protocol does. */
   token: string;
+  httpsAgent?: https.Agent;
   log: Logger;
   /** Bound on the WebSocket handshake with the region (default 10 s). */
   handshakeMs?: number;
@@ -26,59 +29,82 @@ const HIGH_WATER = 256 * 1024;
 
 export class ConsoleBridges {
   private readonly open = new Map<string, WebSocket>();
-  private readonly base: string;
+  private readonly bases: string[];
 
   constructor(private readonly opts: ConsoleBridgeOptions) {
-    this.base = opts.region
-      .replace(/\/+$/, "")
-      .replace(/\/api\/v1$/, "")
-      .replace(/^http/i, "ws");
+    this.bases = opts.regions.map((r) =>
+      r
+        .replace(/\/+$/, "")
+        .replace(/\/api\/v1$/, "")
+        .replace(/^http/i, "ws"),
+    );
   }
 
   get count(): number {
     return this.open.size;
   }
 
-  /** Dials the region for `session` and pipes `serial` through; resolves once both are open. */
+  /**
+   * Dials the region for `session` and pipes `serial` through; resolves once both are open. The
+   * session lives in the replica that took the client's upgrade: another replica answers 404,
+   * so each is tried in turn.
+   */
   async bridge(session: string, serial: Duplex, signal?: AbortSignal): Promise<void> {
-    const url = `${this.base}/api/v1/rack-agent/consoles/${encodeURIComponent(session)}`;
-    const ws = new WebSocket(url, {
-      headers: { authorization: `Bearer ${this.opts.token}` },
-      handshakeTimeout: this.opts.handshakeMs ?? 10_000,
-      maxPayload: 64 * 1024,
-    });
+    let ws: WebSocket | undefined;
     try {
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = () => ws.terminate();
-        signal?.addEventListener("abort", onAbort, { once: true });
-        ws.once("open", () => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        });
-        ws.once("unexpected-response", (_req, res) => {
-          signal?.removeEventListener("abort", onAbort);
-          reject(
-            new TaskError("CONSOLE_REFUSED", `the region refused the console socket: HTTP ${res.statusCode}`),
-          );
-          res.resume();
-          ws.terminate();
-        });
-        // `on`, not `once`: a terminate() after a refusal may emit one more error.
-        ws.on("error", (e) => {
-          signal?.removeEventListener("abort", onAbort);
-          reject(
-            new TaskError(
-              "CONSOLE_REFUSED",
-              `cannot open the console socket to the region: ${e.message}`,
-              true,
-            ),
-          );
-        });
-      });
+      for (const [i, base] of this.bases.entries()) {
+        try {
+          ws = await this.dial(`${base}/api/v1/rack-agent/consoles/${encodeURIComponent(session)}`, signal);
+          break;
+        } catch (e) {
+          if (i === this.bases.length - 1 || signal?.aborted) throw e;
+        }
+      }
     } catch (e) {
       serial.destroy();
       throw e;
     }
+    this.pipe(session, ws!, serial);
+  }
+
+  private async dial(url: string, signal?: AbortSignal): Promise<WebSocket> {
+    const ws = new WebSocket(url, {
+      headers: { authorization: `Bearer ${this.opts.token}` },
+      handshakeTimeout: this.opts.handshakeMs ?? 10_000,
+      maxPayload: 64 * 1024,
+      ...(this.opts.httpsAgent ? { agent: this.opts.httpsAgent } : {}),
+    });
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => ws.terminate();
+      signal?.addEventListener("abort", onAbort, { once: true });
+      ws.once("open", () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      });
+      ws.once("unexpected-response", (_req, res) => {
+        signal?.removeEventListener("abort", onAbort);
+        reject(
+          new TaskError("CONSOLE_REFUSED", `the region refused the console socket: HTTP ${res.statusCode}`),
+        );
+        res.resume();
+        ws.terminate();
+      });
+      // `on`, not `once`: a terminate() after a refusal may emit one more error.
+      ws.on("error", (e) => {
+        signal?.removeEventListener("abort", onAbort);
+        reject(
+          new TaskError(
+            "CONSOLE_REFUSED",
+            `cannot open the console socket to the region: ${e.message}`,
+            true,
+          ),
+        );
+      });
+    });
+    return ws;
+  }
+
+  private pipe(session: string, ws: WebSocket, serial: Duplex): void {
     const log = this.opts.log.child({ session });
     this.open.set(session, ws);
     let bytesIn = 0;

@@ -9,11 +9,16 @@
  * lost may have leased tasks, so it is retried only when the request surely never arrived
  * (connection refused) or the region answered 5xx (its transaction was rolled back); the
  * tasks of a lost answer come back when their lease expires.
+ *
+ * A rack may be given several region URLs (replicas on one HA database): calls stay on the URL
+ * that answers and move to the next one when it is unreachable, times out or answers 5xx
+ * (sdk/endpoints.ts); within a pass over the list the retry goes out at once.
  */
 import type https from "node:https";
 import axios, { type AxiosInstance, type AxiosRequestConfig } from "axios";
 import { tlsErrorOf } from "../../sdk/tls-trust";
 import type { HealthReport, Heartbeat, RackConfig, Task } from "../../sdk/schema/rack-agent";
+import { EndpointRing, failoverImmediately, parseEndpoints } from "../../sdk/endpoints";
 import { type Backoff, REGION_BACKOFF, backoffDelayMs, pause } from "./backoff";
 
 export type RegionErrorCode =
@@ -40,8 +45,11 @@ export class RegionError extends Error {
 }
 
 export interface RegionClientOptions {
-  /** Region base URL, e.g. http://10.0.0.2:5240 (`/api/v1` is added). */
-  region: string;
+  /**
+   * Region base URL, e.g. http://10.0.0.2:5240 (`/api/v1` is added), or several replicas
+   * (an array or a comma list) to fail over between.
+   */
+  region: string | readonly string[];
   /** The rack's enrollment token (fbr_…). */
   token: string;
   /** Per-request timeout, added to a claim's long-poll wait (default 15 s). */
@@ -104,25 +112,39 @@ export function classifyFailure(e: unknown, safety: Safety, where: string): Regi
   return new RegionError("REGION_UNREACHABLE", `${where}: ${code || e.message}`, safety === "idempotent");
 }
 
+/** Whether another region replica may do better than the one that failed. */
+export function worthFailover(err: RegionError): boolean {
+  if (err.code === "REGION_UNREACHABLE" || err.code === "REGION_TIMEOUT") return true;
+  return err.code === "REGION_UNAVAILABLE" && err.status !== 429;
+}
+
+const rackBase = (url: string) => `${url.replace(/\/api\/v1$/, "")}/api/v1/rack-agent`;
+
 export class RegionClient {
   private readonly http: AxiosInstance;
+  private readonly ring: EndpointRing;
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly backoff: Backoff;
   private readonly random: () => number;
 
   constructor(opts: RegionClientOptions) {
-    const base = opts.region.replace(/\/+$/, "").replace(/\/api\/v1$/, "");
+    this.ring = new EndpointRing(parseEndpoints(opts.region, "region"));
     this.timeoutMs = opts.timeoutMs ?? 15_000;
     this.retries = opts.retries ?? 5;
     this.backoff = opts.backoff ?? REGION_BACKOFF;
     this.random = opts.random ?? Math.random;
     this.http = axios.create({
-      baseURL: `${base}/api/v1/rack-agent`,
+      baseURL: rackBase(this.ring.current()),
       headers: { authorization: `Bearer ${opts.token}`, "content-type": "application/json" },
       timeout: this.timeoutMs,
       ...(opts.httpsAgent ? { httpsAgent: opts.httpsAgent } : {}),
     });
+  }
+
+  /** The region URL calls go to now (the last one that answered, or the next to try). */
+  get regionUrl(): string {
+    return this.ring.current();
   }
 
   async heartbeat(body: Heartbeat, signal?: AbortSignal): Promise<RackConfig> {
@@ -174,16 +196,30 @@ export class RegionClient {
     config: AxiosRequestConfig,
     signal?: AbortSignal,
   ): Promise<T> {
-    const where = `POST ${path}`;
+    let hops = 0;
     for (let attempt = 0; ; attempt++) {
+      const url = this.ring.current();
+      const where = this.ring.size > 1 ? `POST ${url} ${path}` : `POST ${path}`;
       if (signal?.aborted) throw new RegionError("ABORTED", `${where}: aborted`, false);
       try {
-        const res = await this.http.post<T>(path, body, signal ? { ...config, signal } : config);
+        const res = await this.http.post<T>(path, body, {
+          ...config,
+          baseURL: rackBase(url),
+          ...(signal ? { signal } : {}),
+        });
         return res.data;
       } catch (e) {
         const err = classifyFailure(e, safety, where);
         if (signal?.aborted) throw new RegionError("ABORTED", `${where}: aborted`, false);
+        // Even a call we may not repeat (a claim whose answer was lost) sends the next call elsewhere.
+        const moved = this.ring.size > 1 && worthFailover(err);
+        if (moved) this.ring.failed(url);
         if (!err.retryable || attempt >= this.retries) throw err;
+        if (moved && failoverImmediately(hops, this.ring.size)) {
+          hops++;
+          continue;
+        }
+        hops = 0;
         await pause(backoffDelayMs(attempt + 1, this.backoff, this.random), signal);
       }
     }

@@ -6,7 +6,7 @@
  */
 import type https from "node:https";
 import { parseEnrollmentToken } from "../../sdk/enrollment-token";
-import { FibrixError } from "../../sdk/errors";
+import { parseEndpoints } from "../../sdk/endpoints";
 import { checkTransport, httpsAgentFor, resolveTrust } from "../../sdk/tls-trust";
 
 export interface RegionTrustOptions {
@@ -35,7 +35,7 @@ export class RegionTrustError extends Error {
 }
 
 export function regionTransport(
-  region: string,
+  regions: string | readonly string[],
   token: string,
   opts: RegionTrustOptions = {},
 ): RegionTransport {
@@ -45,12 +45,18 @@ export function regionTransport(
   } catch (e) {
     throw new RegionTrustError(e instanceof Error ? e.message : String(e));
   }
+  let urls: string[];
   try {
-    checkTransport(region, opts.insecureHttp, "--region");
+    urls = parseEndpoints(regions, "--region");
+    for (const url of urls) checkTransport(url, opts.insecureHttp, "--region");
   } catch (e) {
-    throw new RegionTrustError(e instanceof FibrixError ? e.message : String(e));
+    throw new RegionTrustError(e instanceof Error ? e.message : String(e));
   }
-  const https = region.startsWith("https:");
+  // One trust for every replica: they share the certificate the token pins.
+  const https = urls.every((u) => u.startsWith("https:"));
+  if (!https && urls.some((u) => u.startsWith("https:")))
+    throw new RegionTrustError(`--region mixes https:// and http:// replicas (${urls.join(", ")})`);
+  const region = urls[0]!;
   if (!https) {
     if (t.fingerprint) {
       throw new RegionTrustError(

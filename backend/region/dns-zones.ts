@@ -44,7 +44,8 @@ export async function loadZones(db: Kysely<Database>, serial: number, nsAddress?
 export class ZoneCache {
   private current: ZoneSet = buildZoneSet({ zones: [] });
   private running: Promise<void> | undefined;
-  private pending = false;
+  /** The one rebuild queued behind the running one, shared by every caller meanwhile. */
+  private next: Promise<void> | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -60,8 +61,13 @@ export class ZoneCache {
   /** Rebuilds soon; resolves when a rebuild that started after this call has finished. */
   refresh(): Promise<void> {
     if (this.running) {
-      this.pending = true;
-      return this.running.then(() => this.refresh());
+      // Callers that ask while a rebuild runs share ONE follow-up: a follow-up per caller
+      // re-queued itself for ever (a busy loop once the store failed fast, e.g. on shutdown).
+      this.next ??= this.running.then(() => {
+        this.next = undefined;
+        return this.refresh();
+      });
+      return this.next;
     }
     this.running = (async () => {
       try {
@@ -73,11 +79,6 @@ export class ZoneCache {
         this.running = undefined;
       }
     })();
-    const done = this.running;
-    if (this.pending) {
-      this.pending = false;
-      return done.then(() => this.refresh());
-    }
-    return done;
+    return this.running;
   }
 }

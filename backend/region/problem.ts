@@ -12,6 +12,7 @@ import {
   ValidationError,
 } from "../../sdk/errors";
 import { explainSchemaError, type SchemaError } from "../../sdk/schema-errors";
+import { toUnavailable } from "./store/failover-errors";
 import { isForeignKeyViolation, isUniqueViolation } from "./store/open";
 
 /** One readable reason per field from ajv's errors. */
@@ -43,6 +44,13 @@ export function sendProblem(reply: FastifyReply, err: FibrixError): FastifyReply
 export function installProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof FibrixError) return sendProblem(reply, error);
+    // A database failover (or a lost serialization race): rolled back, safe to repeat.
+    const unavailable = toUnavailable(error);
+    if (unavailable) {
+      request.log.warn({ err: error }, "store unavailable; answered 503");
+      reply.header("retry-after", String(unavailable.retryAfter));
+      return sendProblem(reply, unavailable.error);
+    }
     // Races that slip past the routes' own checks still get a precise 409, never a 500.
     if (isUniqueViolation(error)) {
       return sendProblem(

@@ -150,10 +150,15 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   app.get("/readyz", { schema: { hide: true } }, async (_req, reply) => {
     try {
-      await store.db.selectFrom("regions").select("id").limit(1).execute();
+      // Not ready while no primary takes writes (a failover in progress): a load balancer
+      // sends clients to a replica that can serve them.
+      await store.ready();
       return { status: "ready", store: store.dialect };
     } catch (e) {
-      return reply.code(503).send({ status: "unavailable", reason: String(e) });
+      return reply
+        .code(503)
+        .header("retry-after", "1")
+        .send({ status: "unavailable", reason: String(e) });
     }
   });
 

@@ -9,6 +9,7 @@ import { Command } from "commander";
 import pino, { type Logger } from "pino";
 import { RackAgent } from "../../backend/rack/agent";
 import { DEFAULT_CONSOLE_DIR, defaultDeps } from "../../backend/rack/executors/deps";
+import { parseEndpoints } from "../../sdk/endpoints";
 import { buildEphemeralEnv } from "../../backend/rack/boot/ephemeral-env";
 import type { ListenTarget } from "../../backend/rack/boot/http-server";
 import { RackBoot } from "../../backend/rack/boot/rack-boot";
@@ -113,7 +114,10 @@ export function rackCommand(io: CliIo = processIo()): Command {
     .description(
       "heartbeat the region and run this rack's work (power, health, VMs; with --boot also commissioning and deployment) until SIGINT/SIGTERM",
     )
-    .requiredOption("--region <url>", "region URL, e.g. https://10.0.0.2:5240 (http:// on loopback only)")
+    .requiredOption(
+      "--region <url>",
+      "region URL, e.g. https://10.0.0.2:5240 (http:// on loopback only), or several comma-separated replicas to fail over between",
+    )
     .option("--token <token>", "the rack's enrollment token, fbr_… (or FIBRIX_RACK_TOKEN)")
     .option("--token-file <file>", "read the enrollment token from a file")
     .option("--interface <name>", "interface facing the rack's subnet")
@@ -145,8 +149,12 @@ export function rackCommand(io: CliIo = processIo()): Command {
       "allow plain http:// to a non-loopback region (BMC passwords would cross in clear)",
     )
     .action(async (o: ServeFlags) => {
-      if (!/^https?:\/\//.test(o.region))
-        throw new UsageError(`--region must be an http(s) URL, got ${o.region}`);
+      let regions: string[];
+      try {
+        regions = parseEndpoints(o.region, "--region");
+      } catch (e) {
+        throw new UsageError(e instanceof Error ? e.message : String(e));
+      }
       if (!LEVELS.includes(o.logLevel))
         throw new UsageError(`--log-level must be one of ${LEVELS.join(", ")}`);
       const token = tokenOf(o, io.env);
@@ -168,7 +176,7 @@ export function rackCommand(io: CliIo = processIo()): Command {
       const log = pino({ name: "rack", level: o.logLevel }, pino.destination(2));
       const boot = o.boot ? await startBoot(o, log, io) : undefined;
       const agent = new RackAgent({
-        region: o.region,
+        region: regions,
         token,
         vmPrefix: o.vmPrefix,
         deps: defaultDeps(o.vmPrefix, { consoleDir: o.consoleDir }),

@@ -75,7 +75,10 @@ export function regionCommand(io: CliIo): Command {
     .description("run the region server until SIGINT/SIGTERM")
     .option("--listen <host:port>", "HTTP API address", hostPort("--listen"), "127.0.0.1:5240")
     .requiredOption("--data <dir>", "data directory (SQLite store, secrets)")
-    .option("--database <url>", "PostgreSQL URL (postgres://…) for the HA store; default SQLite in --data")
+    .option(
+      "--database <url>",
+      "PostgreSQL URL for the HA store: postgres://u:p@host:port/db, or Patroni's nodes as postgres://u:p@h1:p1,h2:p2,h3:p3/db?target_session_attrs=read-write; default SQLite in --data",
+    )
     .option("--dns-port <port>", "authoritative DNS on the API's host, this port (0: any free port)", port)
     .option("--dns-listen <host:port>", "authoritative DNS address (UDP and TCP)", hostPort("--dns-listen"))
     .option(

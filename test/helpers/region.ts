@@ -107,6 +107,9 @@ export interface RegionProcess {
   child: ChildProcess;
   /** Everything it printed on stdout so far. */
   output(): string;
+  /** What it wrote to stderr (its logs) and stdout, for a failing test's message. */
+  stderr(): string;
+  stdout(): string;
   kill9(): void;
   stop(): Promise<void>;
 }
@@ -114,7 +117,7 @@ export interface RegionProcess {
 /**
  * Runs `fibrix region serve` from dist/ (built by `npm test`) as a separate process.
  * `listen` (default 127.0.0.1:0) lets a restart come back on the same port; `args` are
- * further `region serve` flags.
+ * further `region serve` flags; `env` adds to its environment (FIBRIX_SECRET_KEY for replicas).
  */
 export async function startRegionProcess(
   dataDir: string,
@@ -168,6 +171,8 @@ export async function startRegionProcess(
     api,
     child,
     output: () => out,
+    stderr: () => err,
+    stdout: () => out,
     kill9: () => child.kill("SIGKILL"),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");

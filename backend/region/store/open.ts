@@ -10,19 +10,27 @@ import SqliteDatabase from "better-sqlite3";
 import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import type { Database } from "./database";
 import { migrate } from "./migrations";
+import { createPrimaryPool } from "./primary-pool";
 
 export type Dialect = "sqlite" | "postgres";
+
+const CLOSE_TIMEOUT_MS = 5_000;
 
 export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** Resolves when the store takes writes now (PostgreSQL: a primary answers); throws otherwise. */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface StoreOptions {
   /** Directory for the embedded SQLite file (used when no databaseUrl is given). */
   dataDir: string;
-  /** postgres://user@host:port/db for the HA store. */
+  /**
+   * postgres://user@host:port/db for the HA store, or libpq's multi-host form
+   * postgres://user@h1:p1,h2:p2,h3:p3/db?target_session_attrs=read-write (Patroni).
+   */
   databaseUrl?: string;
   /** Errors of idle PostgreSQL connections (a database restart or failover); the pool drops them. */
   onConnectionError?: (e: Error) => void;
@@ -42,17 +50,19 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     plugins: [new CamelCasePlugin()],
   });
   await migrate(db, "sqlite");
-  return { db, dialect: "sqlite", close: () => db.destroy() };
+  const ready = async () => {
+    await sql`select 1`.execute(db);
+  };
+  return { db, dialect: "sqlite", ready, close: () => db.destroy() };
 }
 
 async function openPostgres(url: string, onConnectionError?: (e: Error) => void): Promise<Store> {
   if (!/^postgres(ql)?:\/\//.test(url)) throw new Error("--database must be a postgres:// URL");
-  // Loaded only for the HA store: the embedded default must stay small on a PE860.
-  const { Pool } = await import("pg");
-  const pool = new Pool({ connectionString: url, max: 10 });
+  // Each connection goes to the current primary of the host list (primary-pool.ts).
+  const { pool } = await createPrimaryPool(url, 10);
   // An idle connection killed by the server (restart, failover, pg_terminate_backend) is an
   // 'error' event on the pool: unhandled, it would crash the region. The pool discards that
-  // connection and the next query opens a fresh one.
+  // connection and the next query opens a fresh one (on the primary of the moment).
   pool.on("error", (e) => onConnectionError?.(e));
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
@@ -66,7 +76,18 @@ async function openPostgres(url: string, onConnectionError?: (e: Error) => void)
       await sql`select pg_advisory_unlock(7301)`.execute(conn);
     }
   });
-  return { db, dialect: "postgres", close: () => db.destroy() };
+  const ready = async () => {
+    const r = await sql<{ r: boolean }>`select pg_is_in_recovery() as r`.execute(db);
+    if (r.rows[0]?.r) throw Object.assign(new Error("the database is a replica"), { code: "25006" });
+  };
+  // pg-pool's end() waits for every client's end callback; one whose server died mid-use may
+  // never call back, and a region must still shut down: bounded.
+  const close = async () => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([db.destroy(), new Promise<void>((r) => (timer = setTimeout(r, CLOSE_TIMEOUT_MS)))]);
+    clearTimeout(timer);
+  };
+  return { db, dialect: "postgres", ready, close };
 }
 
 /** Unique-constraint violations from either engine, so the API can answer 409. */

@@ -108,3 +108,61 @@ test("a claim long-polls: it answers when work arrives", async () => {
   expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
   expect(Date.now() - t0).toBeLessThan(3_000);
 });
+
+describe("several region URLs", () => {
+  let other: FakeRegion;
+  beforeEach(async () => {
+    other = await FakeRegion.start();
+  });
+  afterEach(async () => {
+    await other.close();
+  });
+
+  test("a replica that is gone: the call goes to the next one at once, and later calls stay there", async () => {
+    const gone = region.url;
+    await region.close();
+    const c = new RegionClient({ region: `${gone},${other.url}`, token: TOKEN, ...fast });
+    const t0 = Date.now();
+    await expect(c.heartbeat(hb)).resolves.toMatchObject({ rackId: "rck_fake" });
+    expect(c.regionUrl).toBe(other.url);
+    await c.heartbeat(hb);
+    expect(other.count(/heartbeat/)).toBe(2);
+    // The move to the second URL did not wait for a backoff.
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    region = await FakeRegion.start(); // for the outer afterEach
+  });
+
+  test("a replica answering 503 (no database primary behind it) sends the call to the other", async () => {
+    region.intercept = () => ({ status: 503, body: { detail: "no primary" } });
+    const c = new RegionClient({ region: [region.url, other.url], token: TOKEN, ...fast });
+    await expect(c.heartbeat(hb)).resolves.toMatchObject({ rackId: "rck_fake" });
+    expect([region.count(/heartbeat/), other.count(/heartbeat/)]).toEqual([1, 1]);
+  });
+
+  test("a claim whose answer was lost is not repeated, but the next claim goes to the other replica", async () => {
+    region.intercept = () => "hang-up";
+    const c = new RegionClient({ region: [region.url, other.url], token: TOKEN, ...fast });
+    const e = await c.claim(1, 0).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: "REGION_TIMEOUT", retryable: false });
+    expect(region.count(/claim/)).toBe(1);
+    const id = other.enqueue("power", "m1");
+    expect((await c.claim(1, 0)).map((t) => t.id)).toEqual([id]);
+  });
+
+  test("both down: bounded retries over both, then REGION_UNREACHABLE", async () => {
+    const urls = [region.url, other.url];
+    await region.close();
+    await other.close();
+    const c = new RegionClient({ region: urls, token: TOKEN, ...fast });
+    const e = await c.heartbeat(hb).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: "REGION_UNREACHABLE", retryable: true });
+    region = await FakeRegion.start();
+    other = await FakeRegion.start();
+  });
+
+  test("a bad URL in the list is refused up front", () => {
+    expect(() => new RegionClient({ region: "http://a:1,nope", token: TOKEN })).toThrow(
+      /region must be http/,
+    );
+  });
+});
