@@ -42,8 +42,12 @@ describe("parseEndpoints", () => {
       expect((e as FibrixError).code).toBe("VALIDATION");
       expect((e as FibrixError).errors[0]?.field).toBe("endpoint");
     }
-    expect(createHttp({ endpoint: ["http://a:1", "http://b:2"], apiKey: "k" }).defaults.baseURL).toBe(
-      "http://a:1/api/v1",
+    expect(
+      createHttp({ endpoint: ["http://127.0.0.1:1", "http://127.0.0.2:2"], apiKey: "k" }).defaults.baseURL,
+    ).toBe("http://127.0.0.1:1/api/v1");
+    // Every replica is held to the transport rule, not only the first.
+    expect(() => createHttp({ endpoint: "http://127.0.0.1:1,http://b:2", apiKey: "k" })).toThrow(
+      /plain http:\/\/ to b/,
     );
   });
 });
