@@ -61,10 +61,34 @@ const countSnapshots: Counter = async (trx, tenantId, poolId) => {
   return { snapshots: Number((await q.executeTakeFirstOrThrow()).n) };
 };
 
+/** A tenant's networks (shared ones are the operator's); per pool, none: networks are not in a pool. */
+const countNetworks: Counter = async (trx, tenantId, poolId) => {
+  if (poolId) return { networks: 0 };
+  const r = await trx
+    .selectFrom("networks")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("tenantId", "=", tenantId)
+    .executeTakeFirstOrThrow();
+  return { networks: Number(r.n) };
+};
+
+/** Public addresses attached to the tenant's VMs, held until the rack confirms the VM gone. */
+const countPublicIps: Counter = async (trx, tenantId, poolId) => {
+  let q = trx
+    .selectFrom("publicIps")
+    .innerJoin("vms", "vms.id", "publicIps.vmId")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("vms.tenantId", "=", tenantId);
+  if (poolId) q = q.where("vms.poolId", "=", poolId);
+  return { publicIps: Number((await q.executeTakeFirstOrThrow()).n) };
+};
+
 /** How each limited field is counted; the work that adds a limited object adds its counter here (and calls checkQuota). */
 const COUNTERS: readonly { fields: readonly QuotaField[]; count: Counter }[] = [
   { fields: ["vms", "cores", "memoryMiB", "diskGiB"], count: countVms },
   { fields: ["snapshots"], count: countSnapshots },
+  { fields: ["networks"], count: countNetworks },
+  { fields: ["publicIps"], count: countPublicIps },
 ];
 
 export function quotaLimits(q: QuotaTable): QuotaLimits {

@@ -36,8 +36,20 @@ export async function meterVm(trx: Trx, vmId: string, atMs: number): Promise<voi
     .select(["id", "name", "tenantId", "poolId", "status", "hostId", "cores", "memoryMib", "diskGib"])
     .where("id", "=", vmId)
     .executeTakeFirst();
-  // No VM holds a public address yet; the PublicIp work counts them here and meters on attach/detach.
-  const next = billedRates(vm, 0);
+  // A public address is attached in the placing transaction and freed when the rack confirms
+  // the VM gone (ipam/public-addresses.ts): both ends fall on metered changes.
+  const addresses = vm
+    ? Number(
+        (
+          await trx
+            .selectFrom("publicIps")
+            .select((eb) => eb.fn.countAll<number>().as("n"))
+            .where("vmId", "=", vmId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      )
+    : 0;
+  const next = billedRates(vm, addresses);
   if (next === "unchanged") return;
   const row = await trx
     .selectFrom("usageIntervals")

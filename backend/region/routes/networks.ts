@@ -4,6 +4,7 @@
  * a tenant with `?tenant=`. The VNI comes from a counter that only goes up (never reused) and
  * is UNIQUE in the store; a network VMs still use cannot be deleted.
  */
+import { checkQuota } from "../quota-check";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { type Kysely, sql } from "kysely";
@@ -146,6 +147,7 @@ export function networkRoutes(app: FastifyInstance, ctx: RegionContext): void {
         // and VLAN checks below see every committed network; SQLite serialises writers anyway.
         if (ctx.store.dialect === "postgres")
           await sql`select value from counters where name = 'vni' for update`.execute(trx);
+        if (tenantId) await checkQuota(trx, tenantId, null, { networks: 1 });
         const segment = body.fabricId
           ? { vni: null, fabricId: body.fabricId, vlanId: await freeVlan(trx, body.fabricId) }
           : { vni: await nextCounter(trx, "vni"), fabricId: null, vlanId: null };

@@ -219,7 +219,10 @@ export function vmRoutes(app: FastifyInstance, ctx: RegionContext): void {
         const placed = placeVm(state, ask, pool.name);
         // A refusal creates nothing: the caller can fix the request and retry.
         if (!placed.ok) throw new ConflictError(placed.reason, "NO_CAPACITY");
-        await checkQuota(trx, tenantId, body.poolId, vmAmounts(body));
+        await checkQuota(trx, tenantId, body.poolId, {
+          ...vmAmounts(body),
+          publicIps: body.publicIp ? 1 : 0,
+        });
         const host = hosts.get(placed.hostId)!;
         const now = nowIso();
         const row: VmTable = {

@@ -662,4 +662,38 @@ describe.each(STORES)("tenant networks on %s", (storeName, makeStore) => {
     expect([res.status, fields(res)]).toEqual([400, ["/networks/1/networkId"]]);
     expect((await http(r.api, "DELETE", `/fabrics/${other.id}`)).status).toBe(409);
   });
+
+  test("network and public-address quotas are checked in the creating transaction", async () => {
+    const mine = ok(await http(r.api, "GET", "/networks", { key: keys.a }), 200).items.filter(
+      (n: any) => n.tenantId === tenants.a,
+    );
+    const quota = ok(
+      await http(r.api, "POST", "/quotas", {
+        body: { tenantId: tenants.a, networks: mine.length, publicIps: 0 },
+      }),
+    );
+    let res = await http(r.api, "POST", "/networks", {
+      key: keys.a,
+      body: { name: "over", prefixLength: 28 },
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.quota).toMatchObject({
+      quota: "networks",
+      limit: mine.length,
+      used: mine.length,
+      requested: 1,
+    });
+    res = await http(r.api, "POST", "/vms", {
+      key: keys.a,
+      body: vmBody("over-pub", { networks: [{ networkId: mine[0].id }], publicIp: true }),
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.quota).toMatchObject({ quota: "publicIps", limit: 0, used: 0, requested: 1 });
+    expect(
+      ok(await http(r.api, "GET", "/vms", { key: keys.a }), 200).items.some(
+        (v: any) => v.name === "over-pub",
+      ),
+    ).toBe(false);
+    expect((await http(r.api, "DELETE", `/quotas/${quota.id}`)).status).toBe(204);
+  });
 });
