@@ -115,6 +115,25 @@ export class GuestConsole {
     }
   }
 
+  /**
+   * Waits until the guest's shell answers. A UNIX-socket serial port drops what the guest prints
+   * while no client is connected (unlike a pty), so READY may be gone: ask the shell to compute
+   * a marker (its echo of the question never matches) every few seconds instead.
+   */
+  async ready(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const answer = new RegExp(`${READY}(-42)?\\r?\\n`);
+    for (;;) {
+      this.proc.stdin?.write(`echo ${READY}-$((40+2))\r`);
+      try {
+        await this.waitFor(answer, Math.max(1, Math.min(3000, deadline - Date.now())));
+        return;
+      } catch (e) {
+        if (Date.now() >= deadline) throw e;
+      }
+    }
+  }
+
   /** Runs a command in the guest's shell; resolves with its output and exit status. */
   async run(cmd: string, timeoutMs = 60_000): Promise<{ output: string; status: number }> {
     const n = ++this.seq;

@@ -42,7 +42,7 @@ import type { VmHostConfig } from "../../../sdk/schema/machine";
 import { HostNetwork, type IngressRulePayload, TenantNic } from "../../../sdk/schema/tenant-network-payload";
 import { netnsUnavailable } from "../../helpers/netns";
 import { own } from "../../helpers/run-dirs";
-import { GuestConsole, READY, buildTenantGuestImage } from "../../helpers/tenant-guest";
+import { GuestConsole, buildTenantGuestImage } from "../../helpers/tenant-guest";
 
 const skipReason = netnsUnavailable();
 if (skipReason) console.log(`tenant-net two-hosts skipped: ${skipReason}`);
@@ -256,7 +256,11 @@ maybe("tenant networks on two VM hosts joined by a fabric link", () => {
       };
     }
     console.log(`two libvirtds in their namespaces answered after ${Date.now() - t0} ms`);
-    const deps = defaultDeps(PREFIX, { vmStopTimeoutMs: 5_000 });
+    // Serial sockets outside the private libvirtds' bind-mounted /var/lib/libvirt, where this
+    // process (in the host's mount namespace) can reach them.
+    const consoleDir = join(work, "c");
+    mkdirSync(consoleDir, { mode: 0o755 });
+    const deps = defaultDeps(PREFIX, { vmStopTimeoutMs: 5_000, consoleDir });
     executors = new Map(defaultExecutors(deps).map((e) => [e.kind, e]));
   }, 900_000);
 
@@ -293,7 +297,7 @@ maybe("tenant networks on two VM hosts joined by a fabric link", () => {
       consoles.set(g.vmId, c);
     }
     const created = Date.now();
-    for (const g of GUESTS) await con(g).waitFor(new RegExp(READY), 300_000);
+    for (const g of GUESTS) await con(g).ready(300_000);
     console.log(
       `3 vm.create with tenant NICs: ${created - t0} ms; guests configured from their seeds after ${Date.now() - created} ms more`,
     );
