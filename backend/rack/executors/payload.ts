@@ -89,7 +89,10 @@ function checked<S extends TSchema>(
 
 /** The VM's tenant NICs, or undefined when the payload has none (a VM on host.bridge, as before). */
 export function optNics(p: Payload, kind: string): TenantNic[] | undefined {
-  return p.nics === undefined || p.nics === null ? undefined : checked(p, "nics", kind, NICS);
+  if (p.nics === undefined || p.nics === null) return undefined;
+  const nics = checked(p, "nics", kind, NICS);
+  // None: the VM's one NIC is on the host bridge, as before tenant networks (rack-agent.ts).
+  return nics.length > 0 ? nics : undefined;
 }
 
 /** The tenant networks the host must carry, or undefined when the payload names none. */

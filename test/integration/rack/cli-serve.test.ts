@@ -90,7 +90,7 @@ test("serve without a token is a usage error (nothing started); the env variable
   ).rejects.toMatchObject({ code: "VALIDATION", message: expect.stringMatching(/FIBRIX_RACK_TOKEN/) });
   await expect(
     rackCommand(c.io).parseAsync(["node", "rack", "serve", "--region", "ftp://x", "--token", "t"]),
-  ).rejects.toMatchObject({ message: expect.stringMatching(/--region must be an http/) });
+  ).rejects.toMatchObject({ message: expect.stringMatching(/--region must be http\(s\) URLs/) });
 
   const rack = await makeRack(r, "rack-cli-env", 21);
   const e = captureIo({ FIBRIX_RACK_TOKEN: rack.enrollmentToken });

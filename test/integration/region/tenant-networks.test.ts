@@ -687,8 +687,10 @@ describe.each(STORES)("tenant networks on %s", (storeName, makeStore) => {
       key: keys.a,
       body: vmBody("over-pub", { networks: [{ networkId: mine[0].id }], publicIp: true }),
     });
-    expect(res.status).toBe(409);
-    expect(res.body.quota).toMatchObject({ quota: "publicIps", limit: 0, used: 0, requested: 1 });
+    expect({ status: res.status, body: res.body }).toMatchObject({
+      status: 409,
+      body: { quota: { quota: "publicIps", limit: 0, used: 0, requested: 1 } },
+    });
     expect(
       ok(await http(r.api, "GET", "/vms", { key: keys.a }), 200).items.some(
         (v: any) => v.name === "over-pub",

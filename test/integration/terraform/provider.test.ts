@@ -103,6 +103,7 @@ test("GetProviderSchema describes every resource and data source, secrets marked
   const s = await ops.loadSchemas();
   await customer.loadSchemas();
   expect(Object.keys(s.resources).sort()).toEqual([
+    "fibrix_backup",
     "fibrix_machine",
     "fibrix_network",
     "fibrix_pool",
@@ -112,6 +113,7 @@ test("GetProviderSchema describes every resource and data source, secrets marked
     "fibrix_region",
     "fibrix_security_group",
     "fibrix_virtual_machine",
+    "fibrix_vm_snapshot",
   ]);
   expect(Object.keys(s.dataSources).sort()).toEqual(["fibrix_images", "fibrix_pools", "fibrix_regions"]);
   const attr = (r: string, n: string) => s.resources[r]!.block.attributes.find((a) => a.name === n)!;

@@ -91,6 +91,14 @@ describe("VM executors and tenant networks", () => {
     } as Partial<VirshVmHost>);
     const r = await run("vm.create", { ...base, host: { uri: "qemu:///system", bridge: "br0", fabric } });
     expect(r).toEqual({ domain: "fx-vm_00000000000000a1", ip: "192.168.1.9", existed: true });
+    // The region's form of the same: empty nics and networks, on a host with no fabric.
+    const empty = await run("vm.create", {
+      ...base,
+      nics: [],
+      networks: [],
+      host: { uri: "qemu:///system", bridge: "br0" },
+    });
+    expect(empty).toEqual(r);
     expect(ran).toEqual([]);
   });
 
