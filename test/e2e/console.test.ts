@@ -29,6 +29,7 @@ let site: LabSite;
 let out: QuickstartResult;
 let browser: Browser;
 let page: Page;
+let otherNetwork: string;
 let otherPool: string;
 const problems: string[] = [];
 /** HTTP statuses the current step provokes on purpose: Chromium logs each as a console error. */
@@ -83,6 +84,11 @@ beforeAll(async () => {
   const admin = new FibrixClient({ endpoint: region.url, apiKey: ADMIN_KEY });
   const globex = await admin.tenants.create({ name: "globex" });
   otherPool = (await admin.pools.create({ name: "silver", tenants: [globex.id] })).name;
+  const acme = (await admin.tenants.listAll()).find((t) => t.name === "acme")!;
+  await admin.networks.create({ name: "acme-lan", cidr: "10.60.0.0/24" }, { tenant: acme.id });
+  otherNetwork = (
+    await admin.networks.create({ name: "globex-lan", cidr: "10.61.0.0/24" }, { tenant: globex.id })
+  ).name;
   browser = await launchChromium();
   const pid = browser.process()?.pid;
   if (pid) own("pid", pid);
@@ -231,6 +237,7 @@ test("deploy then release a machine from its page, followed live", async () => {
 test("the operator pages list what the API holds", async () => {
   for (const [label, table, expected] of [
     ["VMs", "#table-vms", null],
+    ["Networks", "#table-networks", "globex-lan"],
     ["Pools", "#table-pools", "gold"],
     ["Images", "#table-images", null],
     ["Racks", "#table-racks", "rack-a"],
@@ -276,7 +283,7 @@ test("sign-out forgets the key; a tenant sees only its own and no operator pages
   await page.click("form button[type=submit]");
   await page.waitForSelector("#whoami[data-kind=tenant]");
   const nav = await page.$$eval("nav a", (as) => as.map((a) => a.textContent));
-  expect(nav).toEqual(["Overview", "VMs", "Pools", "Images"]);
+  expect(nav).toEqual(["Overview", "VMs", "Networks", "Pools", "Images"]);
   await page.waitForSelector("#h-pools .card, .cards");
   expect(await page.$("#h-machines")).toBeNull();
   expect(await page.$("#h-racks")).toBeNull();
@@ -294,6 +301,14 @@ test("sign-out forgets the key; a tenant sees only its own and no operator pages
   expect(pools.join("\n")).toContain("gold");
   expect(pools.join("\n")).not.toContain(otherPool);
   await shot("tenant-pools");
+  await goNav("Networks");
+  await page.waitForFunction(() =>
+    document.querySelector("#table-networks")?.textContent?.includes("acme-lan"),
+  );
+  const networks = await page.$eval("#table-networks", (t) => (t as HTMLElement).innerText);
+  expect(networks).toContain("VXLAN");
+  expect(networks).not.toContain(otherNetwork);
+  await shot("tenant-networks");
   // An operator page typed into the address bar: the API refuses it, and the page says why.
   await page.goto(`${region.url}/machines`, { waitUntil: "load" });
   await page.waitForSelector("main .problem");

@@ -11,7 +11,7 @@ import { ProblemBox } from "./components/problem";
 import { onLiveState, startLive, stopLive } from "./live";
 import { MachinePage } from "./pages/machine";
 import { Machines } from "./pages/machines";
-import { ApiKeys, Images, Pools, Racks, Tenants, Vms } from "./pages/lists";
+import { ApiKeys, Images, Networks, Pools, Racks, Tenants, Vms } from "./pages/lists";
 import { Overview } from "./pages/overview";
 import { SignIn } from "./pages/signin";
 import { navigate, onLinkClick, useLocation } from "./router";
@@ -22,6 +22,7 @@ const NAV: { href: string; label: string; operator: boolean }[] = [
   { href: "/", label: "Overview", operator: false },
   { href: "/machines", label: "Machines", operator: true },
   { href: "/vms", label: "VMs", operator: false },
+  { href: "/networks", label: "Networks", operator: false },
   { href: "/pools", label: "Pools", operator: false },
   { href: "/images", label: "Images", operator: false },
   { href: "/racks", label: "Racks", operator: true },
@@ -39,6 +40,8 @@ function Page({ path, who }: { path: string; who: WhoAmI }) {
       return <Machines />;
     case "/vms":
       return <Vms />;
+    case "/networks":
+      return <Networks />;
     case "/pools":
       return <Pools />;
     case "/images":

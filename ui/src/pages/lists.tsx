@@ -2,6 +2,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect } from "preact/hooks";
 import type { Image } from "../../../sdk/schema/image";
+import type { Network } from "../../../sdk/schema/network";
 import type { Pool } from "../../../sdk/schema/pool";
 import type { Rack } from "../../../sdk/schema/rack";
 import type { ApiKey, Tenant } from "../../../sdk/schema/tenant";
@@ -117,6 +118,26 @@ export function Pools() {
         { label: "Hosts", value: (p) => p.hosts },
         { label: "Over-commit", value: (p) => `CPU ×${p.cpuOvercommit} · memory ×${p.memoryOvercommit}` },
         { label: "Tenants", value: (p) => p.tenants.join(", ") || "—" },
+      ]}
+    />
+  );
+}
+
+export function Networks() {
+  return (
+    <ListPage<Network>
+      title="Networks"
+      path="/networks"
+      objectType="network"
+      columns={[
+        { label: "Name", value: (n) => <strong>{n.name}</strong> },
+        { label: "Subnet", value: (n) => `${n.cidr} via ${n.gateway}` },
+        {
+          label: "Segment",
+          value: (n) => (n.segment.kind === "vxlan" ? `VXLAN ${n.segment.vni}` : `VLAN ${n.segment.vlanId}`),
+        },
+        { label: "Addresses", value: (n) => `${n.used} of ${n.capacity} used` },
+        { label: "Owner", value: (n) => (n.shared ? "shared" : (n.tenantId ?? "—")) },
       ]}
     />
   );
