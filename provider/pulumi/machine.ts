@@ -170,6 +170,9 @@ export const machineHooks = {
       m = await settleMachine(client, m, inputs, steps(inputs.hostname, deadline));
       return { id: m.id, outs: toOutputs(m, inputs) };
     } catch (e) {
+      // Cancelled by the engine: the region goes on with it, left for a refresh or an import
+      // (native/operations.ts says so), never removed behind the user's back.
+      if (operationSignal()?.aborted) throw providerError(what, e);
       // Leave nothing half-made: a machine that failed commissioning or deploying is removed.
       let cleanup = "removed it";
       try {

@@ -151,6 +151,9 @@ export const virtualMachineHooks = {
       v = await client.vms.waitForStatus(v.id, settledStatus(inputs), waitOpts(inputs.name, deadline));
       return { id: v.id, outs: toOutputs(v, inputs) };
     } catch (e) {
+      // Cancelled by the engine: the region goes on with it, left for a refresh or an import
+      // (native/operations.ts says so), never removed behind the user's back.
+      if (operationSignal()?.aborted) throw providerError(what, e);
       // Leave nothing half-made: the failed (or timed-out) VM is deleted before the error is raised.
       let cleanup = "deleted it";
       try {

@@ -685,7 +685,11 @@ describe.each(STORES)("tenant networks on %s", (storeName, makeStore) => {
     });
     res = await http(r.api, "POST", "/vms", {
       key: keys.a,
-      body: vmBody("over-pub", { networks: [{ networkId: mine[0].id }], publicIp: true }),
+      // A VXLAN network: a VLAN one would place the VM on its fabric's hosts only.
+      body: vmBody("over-pub", {
+        networks: [{ networkId: mine.find((n: any) => n.segment.kind === "vxlan").id }],
+        publicIp: true,
+      }),
     });
     expect({ status: res.status, body: res.body }).toMatchObject({
       status: 409,
