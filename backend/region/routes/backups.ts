@@ -12,12 +12,13 @@ import { ConflictError, NotFoundError, ValidationError } from "../../../sdk/erro
 import { Backup, BackupCreate, BackupStatus } from "../../../sdk/schema/backup";
 import { Id, ListOf, ListQuery, Strict } from "../../../sdk/schema/common";
 import { type Principal, actorOf } from "../auth";
-import { checkIfMatch, nowIso, page, principalOf, type RegionContext, withEtag } from "../context";
+import { checkIfMatch, nowIso, principalOf, type RegionContext, withEtag } from "../context";
 import { appendEvent } from "../events";
 import { idempotent, scopeOf } from "../idempotency";
 import { newId } from "../ids";
 import type { BackupTable, Database } from "../store/database";
 import { enqueueTask } from "../tasks";
+import { listVmDiskObjects, type VmDiskListQuery } from "./vm-disk-listing";
 import { assertDiskIdle, visibleVm } from "./snapshots";
 import { hostOf } from "./vms";
 
@@ -146,19 +147,12 @@ export function backupRoutes(app: FastifyInstance, ctx: RegionContext): void {
       },
     },
     async (req) => {
-      const p = principalOf(req);
-      const q = req.query as { limit?: number; cursor?: string; vm?: string; status?: string };
-      const limit = q.limit ?? 100;
-      let query = db
-        .selectFrom("backups")
-        .selectAll()
-        .orderBy("id")
-        .limit(limit + 1);
-      if (q.cursor) query = query.where("id", ">", q.cursor);
-      if (p.kind === "tenant") query = query.where("tenantId", "=", p.tenantId);
-      if (q.vm) query = query.where("vmId", "=", q.vm);
-      if (q.status) query = query.where("status", "=", q.status);
-      const { items, nextCursor } = page(await query.execute(), limit);
+      const { items, nextCursor } = await listVmDiskObjects(
+        db,
+        "backups",
+        principalOf(req),
+        req.query as VmDiskListQuery,
+      );
       return { items: items.map(backupView), nextCursor };
     },
   );
