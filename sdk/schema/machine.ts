@@ -1,3 +1,4 @@
+import { MACHINE_STATUSES } from "./machine-statuses";
 import { type Static, Type } from "@sinclair/typebox";
 import { Description, Id, Label, Mac, Meta, Strict, Tags, Timestamp, StringEnum } from "./common";
 
@@ -86,20 +87,7 @@ export const MachineUpdate = Type.Object(
   Strict,
 );
 
-export const MachineStatus = StringEnum([
-  "New",
-  "Commissioning",
-  "Ready",
-  "Allocated",
-  "Deploying",
-  "Deployed",
-  "Releasing",
-  "FailedCommissioning",
-  "FailedDeployment",
-  "FailedReleasing",
-  "Broken",
-  "Rescue",
-] as const);
+export const MachineStatus = StringEnum(MACHINE_STATUSES);
 export const PowerState = StringEnum(["on", "off", "unknown", "error"] as const);
 
 export const Inventory = Type.Object({

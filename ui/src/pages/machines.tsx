@@ -3,6 +3,7 @@
  * in by pages of 5 000; filtering and sorting run in the browser over what is loaded, and the
  * filter is the URL's query. Live: a machine's event re-reads that machine only.
  */
+import { MACHINE_STATUSES } from "../../../sdk/schema/machine-statuses";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Machine } from "../../../sdk/schema/machine";
 import type { Pool } from "../../../sdk/schema/pool";
@@ -21,20 +22,6 @@ import {
 } from "../machine-filter";
 import { navigate, useLocation } from "../router";
 
-const STATUSES = [
-  "New",
-  "Commissioning",
-  "Ready",
-  "Allocated",
-  "Deploying",
-  "Deployed",
-  "Releasing",
-  "FailedCommissioning",
-  "FailedDeployment",
-  "FailedReleasing",
-  "Broken",
-  "Rescue",
-];
 const COLUMNS: { key: SortKey; label: string }[] = [
   { key: "hostname", label: "Hostname" },
   { key: "status", label: "Status" },
@@ -175,7 +162,7 @@ export function Machines() {
               "f-status",
               "Status",
               filter.status,
-              STATUSES.map((s) => [s, s]),
+              MACHINE_STATUSES.map((s) => [s, s]),
               "status",
             )}
             {select(

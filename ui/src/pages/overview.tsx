@@ -1,3 +1,4 @@
+import { MACHINE_STATUSES } from "../../../sdk/schema/machine-statuses";
 import { useEffect, useState } from "preact/hooks";
 import type { Event } from "../../../sdk/schema/tenant";
 import type { Machine } from "../../../sdk/schema/machine";
@@ -12,21 +13,6 @@ import { ago, mib } from "../format";
 import { onEvent } from "../live";
 import { useLoad } from "../use-load";
 import { EventList } from "./events";
-
-const STATES = [
-  "New",
-  "Commissioning",
-  "Ready",
-  "Allocated",
-  "Deploying",
-  "Deployed",
-  "Releasing",
-  "FailedCommissioning",
-  "FailedDeployment",
-  "FailedReleasing",
-  "Broken",
-  "Rescue",
-];
 
 export function PoolBars({ pools }: { pools: Pool[] }) {
   if (pools.length === 0) return <p>No pools.</p>;
@@ -120,7 +106,7 @@ export function Overview({ who }: { who: WhoAmI }) {
         <section aria-labelledby="h-machines">
           <h2 id="h-machines">Machines: {data.machines.length}</h2>
           <dl class="states">
-            {STATES.filter((s) => counts.get(s)).map((s) => (
+            {MACHINE_STATUSES.filter((s) => counts.get(s)).map((s) => (
               <div key={s} data-state={s}>
                 <dt>
                   <a href={`/machines?status=${s}`}>{s}</a>
