@@ -3,33 +3,15 @@
  * loopback (as commands.test.ts runs the other groups): create with flags, tables and --json,
  * a tenant key's own view, and errors naming the field with exit code 1.
  */
-import type { CliIo } from "../../../cli/io";
-import { main } from "../../../cli/main";
+import { runCli } from "../../helpers/cli-run";
 import { ADMIN_KEY, http, startTestRegion, type TestRegion } from "../../helpers/region";
 
 let r: TestRegion;
 let tenantKey: string;
 let tenantId: string;
 
-async function fibrix(
-  args: string[],
-  key = ADMIN_KEY,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    out: (s) => {
-      stdout += s;
-    },
-    err: (s) => {
-      stderr += s;
-    },
-    env: { FIBRIX_ENDPOINT: r.url, FIBRIX_API_KEY: key },
-    onStop: () => () => undefined,
-  };
-  const code = await main(["node", "fibrix", ...args], io);
-  return { code, stdout, stderr };
-}
+/** `fibrix …args` in-process against the test region, with this key. */
+const fibrix = (args: string[], key = ADMIN_KEY) => runCli(r.url, args, { FIBRIX_API_KEY: key });
 
 beforeAll(async () => {
   r = await startTestRegion();

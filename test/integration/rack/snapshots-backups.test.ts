@@ -13,8 +13,6 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, wri
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import type { CliIo } from "../../../cli/io";
-import { main } from "../../../cli/main";
 import { backupHooks, vmSnapshotHooks } from "../../../provider/pulumi/disk-objects";
 import { setProgressSink } from "../../../provider/pulumi/progress";
 import { virtualMachineHooks } from "../../../provider/pulumi/virtual-machine";
@@ -32,6 +30,7 @@ import {
   type TestPool,
   virshSys,
 } from "../../helpers/libvirtd";
+import { runCli } from "../../helpers/cli-run";
 import { addVmHost, http, registerImage, startTestRegion, type TestRegion } from "../../helpers/region";
 import { makeRack, until } from "./rack-fixtures";
 
@@ -351,23 +350,8 @@ test("snapshot → change → revert; backup → delete the VM → restore: the 
   expect(existsSync(diskOf(vm.id))).toBe(false);
 });
 
-/** Runs `fibrix …args` in-process with output captured (as test/integration/cli/commands.test.ts does). */
-async function fibrix(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    out: (s) => {
-      stdout += s;
-    },
-    err: (s) => {
-      stderr += s;
-    },
-    env: { FIBRIX_ENDPOINT: r.url, FIBRIX_API_KEY: key },
-    onStop: () => () => undefined,
-  };
-  const code = await main(["node", "fibrix", ...args], io);
-  return { code, stdout, stderr };
-}
+/** `fibrix …args` in-process against the test region, with the tenant's key. */
+const fibrix = (args: string[]) => runCli(r.url, args, { FIBRIX_API_KEY: key });
 
 test("fibrix vms backup of a 10 GiB sparse disk shows progress and its throughput; fibrix backups restore", async () => {
   const created = await http(r.api, "POST", "/vms", {

@@ -17,6 +17,7 @@ import { RegionError } from "../../../backend/rack/region-client";
 import { RegionTrustError } from "../../../backend/rack/region-trust";
 import { main } from "../../../cli/main";
 import type { CliIo } from "../../../cli/io";
+import { runCli } from "../../helpers/cli-run";
 import { formatEnrollmentToken, parseEnrollmentToken } from "../../../sdk/enrollment-token";
 import { FibrixClient, TlsError, ValidationError } from "../../../sdk";
 import {
@@ -150,20 +151,10 @@ test("CLI: --tls-fingerprint, --ca-bundle or FIBRIX_TLS_FINGERPRINT trust the re
   const own = selfSignedCert(testPki().dir, "cli-region");
   const r = await startTestRegion({ tls: own });
   try {
+    // Both streams in one text: a trusted call prints the list and nothing else.
     const run = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
-      let text = "";
-      const io: CliIo = {
-        out: (s) => {
-          text += s;
-        },
-        err: (s) => {
-          text += s;
-        },
-        env: { FIBRIX_ENDPOINT: r.url, FIBRIX_API_KEY: ADMIN_KEY, ...env },
-        onStop: () => () => undefined,
-      };
-      const code = await main(["node", "fibrix", "--json", ...args, "regions", "list"], io);
-      return { code, text };
+      const c = await runCli(r.url, ["--json", ...args, "regions", "list"], env);
+      return { code: c.code, text: c.stdout + c.stderr };
     };
     const fp = own.fingerprint;
     for (const [args, env] of [
