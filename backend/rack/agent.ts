@@ -10,7 +10,6 @@
  * would be final), so its lease runs out and the region queues it again for the next agent. A
  * task that finishes anyway is still reported, within a grace period.
  */
-import { parseEndpoints } from "../../sdk/endpoints";
 import { hostname } from "node:os";
 import pino, { type Logger } from "pino";
 import type { Heartbeat, RackConfig, Task } from "../../sdk/schema/rack-agent";
@@ -128,7 +127,7 @@ export class RackAgent {
     this.log = opts.log ?? pino({ name: "rack" });
     this.deps = opts.deps ?? defaultDeps(opts.vmPrefix);
     this.consoles = new ConsoleBridges({
-      regions: parseEndpoints(opts.region, "--region"),
+      regions: this.transport.urls,
       token: this.transport.bearer,
       ...(this.transport.httpsAgent ? { httpsAgent: this.transport.httpsAgent } : {}),
       log: this.log,

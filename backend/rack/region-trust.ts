@@ -17,6 +17,8 @@ export interface RegionTrustOptions {
 }
 
 export interface RegionTransport {
+  /** The region replicas' URLs, checked, in the order given. */
+  urls: string[];
   /** The token's secret: what the rack sends as its bearer key. */
   bearer: string;
   /** The pinned certificate's fingerprint, when the token carries one. */
@@ -63,7 +65,7 @@ export function regionTransport(
         `the enrollment token pins the region's TLS certificate (${t.fingerprint}): use https:// for --region, not ${region}`,
       );
     }
-    return { bearer: t.bearer };
+    return { urls, bearer: t.bearer };
   }
   // The pin wins: it names exactly the certificate the region had when it made the token.
   const trust = t.fingerprint
@@ -71,6 +73,7 @@ export function regionTransport(
     : resolveTrust(opts.caBundle !== undefined ? { caBundle: opts.caBundle } : {}, {});
   const agent = httpsAgentFor(trust, { keepAlive: true });
   return {
+    urls,
     bearer: t.bearer,
     ...(t.fingerprint ? { fingerprint: t.fingerprint } : {}),
     ...(agent ? { httpsAgent: agent } : {}),
