@@ -179,6 +179,7 @@ export class RackAgent {
     }
     this.consoles.closeAll("the rack agent is stopping");
     await this.deps.ipmiPool.close();
+    await this.deps.closeHostShells();
     this.transport.httpsAgent?.destroy();
     this.log.info(this.stats(), "rack agent stopped");
   }

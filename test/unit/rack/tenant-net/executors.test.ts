@@ -191,8 +191,11 @@ describe("VM executors and tenant networks", () => {
     ).rejects.toMatchObject({ code: "BAD_PAYLOAD" });
   });
 
-  it("refuses tenant networks on a remote VM host (no ssh shell yet) instead of building them on the rack", () => {
-    expect(() => defaultDeps().hostShell({ uri: "qemu+ssh://root@10.0.0.5/system" })).toThrow(/ssh shell/);
+  it("reaches a qemu+ssh VM host over ssh, and refuses one no shell reaches instead of building on the rack", () => {
+    expect(defaultDeps().hostShell({ uri: "qemu+ssh://root@10.0.0.5/system" }).where).toBe(
+      "ssh root@10.0.0.5",
+    );
+    expect(() => defaultDeps().hostShell({ uri: "qemu+tls://10.0.0.5/system" })).toThrow(/qemu\+ssh/);
     expect(defaultDeps().hostShell({ uri: "qemu:///system", netns: "h1" }).where).toBe("netns h1");
   });
 });
