@@ -27,7 +27,10 @@ DEB_PACKAGES=(openipmi ipmitool freeipmi-tools libvirt-daemon-system libvirt-cli
   nftables socat curl tmux
   # The HA store (scripts/ha-lab.sh, test/integration/ha): Patroni keeps PostgreSQL primary/replicas
   # in etcd; Debian's Patroni talks to etcd's v2 API through python3-etcd.
-  patroni etcd-server python3-etcd)
+  patroni etcd-server python3-etcd
+  # Tenant networks on qemu+ssh:// VM hosts: the rack runs ip/nft there with OpenSSH's client;
+  # test/integration/tenant-net/ssh-host.test.ts starts its own sshd as that host.
+  openssh-client openssh-server)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -41,6 +44,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   # No service starts during install (containers and CI have no init system).
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # openssh-server is here for the tests' own sshd: a system sshd it started (on a machine with
+  # an init system) is stopped and disabled again. One that ran before setup is left alone.
+  if [[ " ${missing[*]} " == *" openssh-server "* ]]; then
+    if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+      $SUDO systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
+    elif [ -x /etc/init.d/ssh ]; then
+      $SUDO /etc/init.d/ssh stop >/dev/null 2>&1 || true
+      $SUDO update-rc.d ssh disable >/dev/null 2>&1 || true
+    fi
+  fi
 fi
 
 node_major=$(node -p 'process.versions.node.split(".")[0]')

@@ -3,7 +3,7 @@
  * connection itself (no inbound port): heartbeat, claim work, run it, report. Logs (pino JSON)
  * go to stderr; stdout gets one line when the agent is running and one when it stopped.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { accessSync, constants, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
 import pino, { type Logger } from "pino";
@@ -14,6 +14,7 @@ import { buildEphemeralEnv } from "../../backend/rack/boot/ephemeral-env";
 import type { ListenTarget } from "../../backend/rack/boot/http-server";
 import { RackBoot } from "../../backend/rack/boot/rack-boot";
 import { RegionTrustError, regionTransport } from "../../backend/rack/region-trust";
+import type { SshShellOptions } from "../../backend/rack/tenant-net/ssh-shell";
 import { FibrixError } from "../../sdk/errors";
 import type { RackConfig } from "../../sdk/schema/rack-agent";
 import { type CliIo, processIo } from "../io";
@@ -38,6 +39,8 @@ interface ServeFlags {
   backupDir?: string;
   caBundle?: string;
   insecureHttp?: boolean;
+  sshIdentity?: string;
+  sshKnownHosts?: string;
 }
 
 const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -75,6 +78,26 @@ export function listenTarget(v: string): ListenTarget {
   if (!m || Number(m[2]) > 65535)
     throw new UsageError(`--boot-listen must be HOST:PORT or unix:PATH, got ${v}`);
   return { host: m[1]!.replace(/^\[|\]$/g, ""), port: Number(m[2]) };
+}
+
+/** How the rack reaches qemu+ssh VM hosts: the given files (checked now), master sockets in DATA/ssh. */
+export function sshOptions(o: Pick<ServeFlags, "sshIdentity" | "sshKnownHosts" | "data">): SshShellOptions {
+  for (const [flag, file] of [
+    ["--ssh-identity", o.sshIdentity],
+    ["--ssh-known-hosts", o.sshKnownHosts],
+  ] as const) {
+    if (file === undefined) continue;
+    try {
+      accessSync(file, constants.R_OK);
+    } catch (e) {
+      throw new UsageError(`cannot read ${flag} ${file}: ${e instanceof Error ? e.message : e}`);
+    }
+  }
+  return {
+    controlDir: join(resolve(o.data), "ssh"),
+    ...(o.sshIdentity ? { identityFile: resolve(o.sshIdentity) } : {}),
+    ...(o.sshKnownHosts ? { knownHostsFile: resolve(o.sshKnownHosts) } : {}),
+  };
 }
 
 /** Boot services (DHCP/TFTP/HTTP boot) for commissioning and deployment, from the serve flags. */
@@ -138,6 +161,14 @@ export function rackCommand(io: CliIo = processIo()): Command {
       DEFAULT_CONSOLE_DIR,
     )
     .option("--backup-dir <dir>", "the backup store of VM disks (a directory, may be an NFS mount)")
+    .option(
+      "--ssh-identity <file>",
+      "private key the rack logs in with on qemu+ssh:// VM hosts for their tenant networks (default: ssh's own)",
+    )
+    .option(
+      "--ssh-known-hosts <file>",
+      "known_hosts of the qemu+ssh:// VM hosts; host keys are checked strictly, never added (default: ~/.ssh/known_hosts)",
+    )
     .option("--concurrency <n>", "tasks held at once", positiveInt("--concurrency"), 8)
     .option("--log-level <level>", `log level (${LEVELS.join(", ")})`, "info")
     .option(
@@ -173,15 +204,19 @@ export function rackCommand(io: CliIo = processIo()): Command {
       const stop = new Promise<string>((resolve) => {
         off = io.onStop(resolve);
       });
+      const ssh = sshOptions(o);
       const log = pino({ name: "rack", level: o.logLevel }, pino.destination(2));
       const boot = o.boot ? await startBoot(o, log, io) : undefined;
       const agent = new RackAgent({
         region: regions,
         token,
         vmPrefix: o.vmPrefix,
-        deps: defaultDeps(o.vmPrefix, { consoleDir: o.consoleDir }),
+        deps: defaultDeps(o.vmPrefix, {
+          consoleDir: o.consoleDir,
+          ssh,
+          ...(o.backupDir ? { backupDir: o.backupDir } : {}),
+        }),
         concurrency: o.concurrency,
-        ...(o.backupDir ? { deps: defaultDeps(o.vmPrefix, { backupDir: o.backupDir }) } : {}),
         log,
         trust,
         ...(o.interface ? { interface: o.interface } : {}),
