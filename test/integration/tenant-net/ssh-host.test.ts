@@ -15,8 +15,8 @@
  * (libvirt src/rpc/virnetclient.c virNetClientSSHHelperCommand: `'NETCAT' $ARG -U SOCKET`).
  * The executors' libvirt calls (domain lists, the VM's domain) go that way.
  *
- * Also: a wrong host key, an unknown host, a refused key and a port nobody listens on each
- * give their typed task error. Traffic goes only to the test's namespace (10.254.0.0/16 and
+ * Also: a wrong host key, an unknown host, a refused key, a port nobody listens on, a host that
+ * never answers and a missing ssh client each give their typed task error. Traffic goes only to the test's namespace (10.254.0.0/16 and
  * 10.255.1.0/24 exist nowhere else).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -156,6 +156,15 @@ async function failureOf(
     return toTaskFailure(e);
   }
   throw new Error("expected a failure");
+}
+
+/** Until something listens on REMOTE:port inside the namespace (`ss` there). */
+async function waitListening(port: number): Promise<void> {
+  const until = Date.now() + 15_000;
+  while (!inNs("ss", ["-Htln"]).includes(`${REMOTE}:${port}`)) {
+    if (Date.now() > until) throw new Error(`nothing listens on ${REMOTE}:${port}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 maybe("tenant networks on a remote VM host over ssh", () => {
@@ -383,7 +392,7 @@ maybe("tenant networks on a remote VM host over ssh", () => {
     expect(links()).toEqual(["eth0", "fab0", "fab0p", "lo", "up0", "up0p"]);
   });
 
-  it("a wrong host key, an unknown host, a refused key and a closed port give their typed errors", async () => {
+  it("a wrong host key, an unknown host, a refused key, a closed port, a mute host and no ssh client give their typed errors", async () => {
     const payload = { machineId: "mch_00000000000000c5", host, networks: [] };
     const before = loginsWith(join(work, "stranger_key"));
     const mismatch = await failureOf(
@@ -414,11 +423,34 @@ maybe("tenant networks on a remote VM host over ssh", () => {
     const closed = depsWith({}, "closed").hostShell({ uri: `qemu+ssh://root@${REMOTE}:${PORT + 1}/system` });
     const unreachable = await failureOf(closed.run(["ip", "link", "show"]));
     expect(unreachable).toMatchObject({ code: "HOST_SSH_UNREACHABLE", retryable: true });
+    // A host that accepts the connection and never says a word: our bound, not a hang.
+    const silent = spawn(
+      "ip",
+      ["netns", "exec", NS, "socat", `TCP-LISTEN:${PORT + 2},bind=${REMOTE},reuseaddr`, "SYSTEM:sleep 30"],
+      // Its own process group: the `sleep` it forks for the connection goes with it.
+      { stdio: "ignore", detached: true },
+    );
+    own("pid", silent.pid!);
+    let timeout: Awaited<ReturnType<typeof failureOf>>;
+    try {
+      await waitListening(PORT + 2);
+      const mute = depsWith({ timeoutMs: 1_500 }, "silent").hostShell({
+        uri: `qemu+ssh://root@${REMOTE}:${PORT + 2}/system`,
+      });
+      timeout = await failureOf(mute.run(["ip", "link", "show"]));
+    } finally {
+      process.kill(-silent.pid!, "SIGKILL");
+    }
+    expect(timeout).toMatchObject({ code: "HOST_SSH_TIMEOUT", retryable: true });
+    // No ssh client on this rack.
+    const noSsh = depsWith({ sshBinary: join(work, "no-such-ssh") }, "nossh").hostShell(host);
+    const unavailable = await failureOf(noSsh.run(["ip", "link", "show"]));
+    expect(unavailable).toMatchObject({ code: "HOST_SSH_UNAVAILABLE", retryable: false });
     // A command that ran and failed is the command's failure, not the connection's.
     const ran = await failureOf(deps.hostShell(host).run(["ip", "link", "show", "dev", "fxnosuch0"]));
     expect(ran.code).toBe("HOST_NET_FAILED");
     console.log(
-      `typed failures: ${[mismatch, unknown, refused, unreachable, ran].map((f) => f.code).join(", ")}`,
+      `typed failures: ${[mismatch, unknown, refused, unreachable, timeout, unavailable, ran].map((f) => f.code).join(", ")}`,
     );
   });
 });
