@@ -6,7 +6,7 @@
  * command that ran and failed is a ShellError, as with localShell.
  */
 import { execFile } from "node:child_process";
-import { chmodSync, mkdirSync } from "node:fs";
+import { chmodSync, lstatSync, mkdirSync } from "node:fs";
 import { type Command, type HostShell, inNetns, ShellError } from "./host-shell";
 import {
   describeTarget,
@@ -67,6 +67,13 @@ export function sshShell(target: SshTarget, opts: SshShellOptions, netns?: strin
   const timeoutMs = opts.timeoutMs ?? 30_000;
   // The master sockets: only this rack's user may reach them (they are open sessions as root).
   mkdirSync(opts.controlDir, { recursive: true, mode: 0o700 });
+  const st = lstatSync(opts.controlDir);
+  if (!st.isDirectory() || (process.getuid && st.uid !== process.getuid()))
+    throw new SshError(
+      "HOST_SSH_UNAVAILABLE",
+      `ssh master directory ${opts.controlDir} is not a directory of this rack's user`,
+      false,
+    );
   chmodSync(opts.controlDir, 0o700);
   return {
     where,

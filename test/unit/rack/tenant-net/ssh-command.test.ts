@@ -6,7 +6,7 @@
  * registry in deps.ts choosing the shell from the URI.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TaskError } from "../../../../backend/rack/executor";
@@ -192,5 +192,19 @@ describe("host shell registry", () => {
     expect(() => shells.shell({ uri: "qemu+tls://10.20.0.7/system" })).toThrow(
       expect.objectContaining({ code: "HOST_NET_UNSUPPORTED" }),
     );
+  });
+});
+
+describe("ssh master directory", () => {
+  it("is refused when it is not a directory of the rack's user (a link planted in /tmp)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "fx-ssh-ctl-"));
+    try {
+      symlinkSync("/", join(dir, "ctl"));
+      expect(() =>
+        hostShells({ controlDir: join(dir, "ctl") }).shell({ uri: "qemu+ssh://h/system" }),
+      ).toThrow(expect.objectContaining({ code: "HOST_SSH_UNAVAILABLE" }));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
