@@ -13,6 +13,7 @@ import { THRESHOLD_NAMES } from "../../../backend/rack/health-report";
 import type { SensorReading } from "../../../sdk/schema/machine";
 import { RackAgent } from "../../../backend/rack/agent";
 import { defaultDeps } from "../../../backend/rack/executors/deps";
+import { runCli } from "../../helpers/cli-run";
 import { http, startTestRegion, type TestRegion } from "../../helpers/region";
 import { enlistIpmi, makeRack, waitTask } from "./rack-fixtures";
 
@@ -165,6 +166,17 @@ test("health: a critical CPU temperature makes the machine critical, the sensor 
       .map(([n, api]) => [api, convertReading(spec.thresholds[n as keyof typeof spec.thresholds], f)]);
     expect([spec.name, byName.get(spec.name)!.thresholds]).toEqual([spec.name, Object.fromEntries(want)]);
   }
+  // The CLI's table: ipmitool's threshold columns, and the state naming the threshold reached.
+  const cli = await runCli(r.url, ["machines", "health", id]);
+  expect(cli.code).toBe(0);
+  const lines = cli.stdout.split("\n");
+  expect(lines.find((l) => l.startsWith("SENSOR"))).toMatch(
+    /VALUE\s+LNR\s+LC\s+LNC\s+UNC\s+UC\s+UNR\s+STATE$/,
+  );
+  expect(lines.find((l) => l.startsWith("CPU Temp"))).toMatch(
+    /\s-\s+-\s+-\s+85\s+90\s+-\s+critical \(at or above upper critical 90 degrees C\)$/,
+  );
+  expect(lines.find((l) => l.startsWith("12V"))).toMatch(/\s-\s+10\.773\s+-\s+-\s+13\.167\s+-\s+ok$/);
   // The BMC logged the threshold crossing; the SEL entry names the sensor and is critical.
   expect(h.sel).toEqual(
     expect.arrayContaining([expect.objectContaining({ sensor: "CPU Temp", severity: "critical" })]),
