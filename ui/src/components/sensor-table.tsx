@@ -47,10 +47,7 @@ export function SensorTable({ sensors }: { sensors: SensorReading[] }) {
                   return (
                     <td class="num" key={t.key} data-threshold={t.key} data-value={v ?? ""}>
                       {v === undefined ? (
-                        <>
-                          <span aria-hidden="true">—</span>
-                          <span class="sr-only">none</span>
-                        </>
+                        "—"
                       ) : reached ? (
                         <strong class={`reached ${CLASS[state]}`}>
                           {v} <span aria-hidden="true">{MARK[state]}</span>
