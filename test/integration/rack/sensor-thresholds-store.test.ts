@@ -87,4 +87,20 @@ describe.each(["sqlite", "postgres"] as const)("on %s", (store) => {
     });
     lab.bmcs[0]!.bmc.sensors.inject("Ambient Temp", "normal");
   }, 60_000);
+
+  test("the OpenAPI document describes the thresholds of GET /machines/{id}/health", async () => {
+    const doc = (await http(r.api, "GET", "/openapi.json", { key: "" })).body;
+    const ok = doc.paths["/api/v1/machines/{id}/health"].get.responses["200"];
+    const sensor = (ok.content?.["application/json"]?.schema ?? ok.schema).properties.sensors.items;
+    expect(sensor.required).not.toContain("thresholds");
+    expect(Object.keys(sensor.properties.thresholds.properties)).toEqual([
+      "lowerNonRecoverable",
+      "lowerCritical",
+      "lowerNonCritical",
+      "upperNonCritical",
+      "upperCritical",
+      "upperNonRecoverable",
+    ]);
+    expect(sensor.properties.thresholds.properties.upperCritical.type).toBe("number");
+  });
 });
