@@ -11,7 +11,8 @@ import { RackAgent } from "../../../backend/rack/agent";
 import { defaultDeps } from "../../../backend/rack/executors/deps";
 import type { SensorReading } from "../../../sdk/schema/machine";
 import { createDatabase, type PostgresInstance, startPostgres } from "../../helpers/postgres";
-import { http, startTestRegion, type TestRegion } from "../../helpers/region";
+import { FibrixClient, sensorState } from "../../../sdk";
+import { ADMIN_KEY, http, startTestRegion, type TestRegion } from "../../helpers/region";
 import { enlistIpmi, makeRack, waitTask } from "./rack-fixtures";
 
 let lab: LabBmcs;
@@ -86,6 +87,11 @@ describe.each(["sqlite", "postgres"] as const)("on %s", (store) => {
       thresholds: first.get("Ambient Temp")!.thresholds,
     });
     lab.bmcs[0]!.bmc.sensors.inject("Ambient Temp", "normal");
+    // The SDK's typed view is the same document.
+    const sdk = await new FibrixClient({ endpoint: r.url, apiKey: ADMIN_KEY }).machines.health(id);
+    const ambient = sdk.sensors.find((s) => s.name === "Ambient Temp")!;
+    expect(ambient.thresholds?.upperCritical).toBe(47);
+    expect(sensorState(ambient)).toMatchObject({ state: "critical", crossed: { key: "lowerCritical" } });
   }, 60_000);
 
   test("the OpenAPI document describes the thresholds of GET /machines/{id}/health", async () => {
