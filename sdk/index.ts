@@ -23,4 +23,5 @@ export * from "./resources/vms";
 export * from "./resources/vm-console";
 export * from "./console";
 export * from "./schema";
+export * from "./sensor-state";
 export * from "./waiters";

@@ -3,7 +3,8 @@
  *
  * Sensors keep their name, unit and converted value; their kind follows the sensor type
  * (temperature, fan, voltage, current; discrete sensors are "discrete"), and a reading the BMC
- * could not give ("unavailable") is "unknown".
+ * could not give ("unavailable") is "unknown". Threshold sensors carry their readable
+ * thresholds (sensor-thresholds.ts) under the API's names; sensors without any carry none.
  *
  * SEL severity follows the event (IPMI v1.5 §29.7 event message: event type, offset in the low
  * nibble of event data 1; deassertions are informational):
@@ -19,6 +20,7 @@
 import type { HealthReport } from "../../sdk/schema/rack-agent";
 import type { PowerState } from "../power/driver";
 import type { SelEvent as DriverSelEvent } from "../power/ipmi15/sel-walk";
+import type { ThresholdName, ThresholdValues } from "../power/ipmi15/sensor-thresholds";
 import type { SensorValue } from "../power/ipmi15/sensor-walk";
 
 type Reading = HealthReport["sensors"][number];
@@ -36,13 +38,35 @@ const KIND: Record<string, string> = {
   Current: "current",
 };
 
+type ApiThresholds = NonNullable<Reading["thresholds"]>;
+
+/** IPMI's threshold names → the API's. */
+export const THRESHOLD_NAMES: Readonly<Record<ThresholdName, keyof ApiThresholds>> = {
+  lnr: "lowerNonRecoverable",
+  lc: "lowerCritical",
+  lnc: "lowerNonCritical",
+  unc: "upperNonCritical",
+  uc: "upperCritical",
+  unr: "upperNonRecoverable",
+};
+
+export function toThresholds(t: ThresholdValues | undefined): ApiThresholds | undefined {
+  const out: ApiThresholds = {};
+  for (const [name, value] of Object.entries(t ?? {}) as [ThresholdName, number][]) {
+    if (Number.isFinite(value)) out[THRESHOLD_NAMES[name]] = value;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 export function toReading(s: SensorValue): Reading {
+  const thresholds = s.kind === "threshold" ? toThresholds(s.thresholds) : undefined;
   return {
     name: s.name,
     kind: s.kind === "discrete" ? "discrete" : (KIND[s.type] ?? s.type.toLowerCase()),
     value: s.value !== undefined && Number.isFinite(s.value) ? s.value : null,
     unit: s.unit ?? "",
     status: s.status === "unavailable" ? "unknown" : s.status,
+    ...(thresholds ? { thresholds } : {}),
   };
 }
 

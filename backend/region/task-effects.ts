@@ -10,6 +10,7 @@ import type { Inventory } from "../../sdk/schema/machine";
 import { nowIso } from "./context";
 import { appendEvent } from "./events";
 import { computeHealth } from "./health";
+import { sensorRow } from "./sensor-rows";
 import { applyImportOutcome } from "./image-imports";
 import { type RackResult, transition } from "../../sdk/model/machine-lifecycle";
 import { releaseVmNetworking } from "./network-updates";
@@ -78,17 +79,7 @@ export async function storeHealth(trx: Trx, machineId: string, report: HealthRep
   if (report.sensors.length > 0) {
     await trx
       .insertInto("machineSensors")
-      .values(
-        report.sensors.map((s) => ({
-          machineId,
-          name: s.name,
-          kind: s.kind,
-          value: s.value,
-          unit: s.unit,
-          status: s.status,
-          at,
-        })),
-      )
+      .values(report.sensors.map((s) => sensorRow(machineId, s, at)))
       .onConflict((oc) => oc.columns(["machineId", "name"]).doNothing())
       .execute();
   }

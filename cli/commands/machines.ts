@@ -5,7 +5,8 @@
 import { Argument, type Command, Option } from "commander";
 import { removeMachine } from "../../sdk/model/machine-steps";
 import type { MachineFilters } from "../../sdk/resources/machines";
-import { type Machine, MachineAction, MachineStatus } from "../../sdk/schema/machine";
+import { type Machine, MachineAction, MachineStatus, type SensorReading } from "../../sdk/schema/machine";
+import { THRESHOLDS, describeSensorState } from "../../sdk/sensor-state";
 import { positiveInt } from "../context";
 import type { CliIo } from "../io";
 import { table } from "../table";
@@ -68,7 +69,12 @@ export function machinesCommand(io: CliIo): Command {
             { header: "sensor", value: (s) => s.name },
             { header: "kind", value: (s) => s.kind },
             { header: "value", value: (s) => (s.value === null ? null : `${s.value} ${s.unit}`.trim()) },
-            { header: "status", value: (s) => s.status },
+            // ipmitool `sensor`'s threshold columns, in its order.
+            ...THRESHOLDS.map((t) => ({
+              header: t.short,
+              value: (s: SensorReading) => s.thresholds?.[t.key],
+            })),
+            { header: "state", value: (s) => describeSensorState(s) },
           ]),
         );
         if (h.sel.length > 0) {

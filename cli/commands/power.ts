@@ -16,6 +16,7 @@ import { Command, Option } from "commander";
 import type { DriverDeps, PowerDriver } from "../../backend/power/driver";
 import { ConfigurationError, PowerError, PowerTimeoutError, powerFailure } from "../../backend/power/errors";
 import type { SelEvent } from "../../backend/power/ipmi15/sel-walk";
+import { THRESHOLD_BITS } from "../../backend/power/ipmi15/sensor-thresholds";
 import type { SensorValue } from "../../backend/power/ipmi15/sensor-walk";
 import { createPowerDriver, powerDriverSpec } from "../../backend/power/registry";
 
@@ -214,7 +215,11 @@ function sensorLine(s: SensorValue): string {
       : s.state !== undefined
         ? `state 0x${s.state.toString(16)}`
         : "n/a";
-  return `${s.name.padEnd(16)} ${s.type.padEnd(18)} ${value.padEnd(16)} ${s.status}`;
+  // ipmitool's abbreviations, lowest to highest; only the thresholds the BMC reports.
+  const limits = THRESHOLD_BITS.filter(([n]) => s.thresholds?.[n] !== undefined)
+    .map(([n]) => `${n.toUpperCase()} ${s.thresholds![n]}`)
+    .join(" ");
+  return `${s.name.padEnd(16)} ${s.type.padEnd(18)} ${value.padEnd(16)} ${s.status}${limits ? `  ${limits}` : ""}`;
 }
 
 function eventLine(e: SelEvent): string {

@@ -98,12 +98,33 @@ export const Inventory = Type.Object({
   cpuModel: Type.Optional(Type.String()),
 });
 
+/** A threshold sensor's thresholds in its unit; only those the BMC says are readable are present. */
+export const SensorThresholds = Type.Object(
+  {
+    lowerNonRecoverable: Type.Optional(Type.Number()),
+    lowerCritical: Type.Optional(Type.Number()),
+    lowerNonCritical: Type.Optional(Type.Number()),
+    upperNonCritical: Type.Optional(Type.Number()),
+    upperCritical: Type.Optional(Type.Number()),
+    upperNonRecoverable: Type.Optional(Type.Number()),
+  },
+  {
+    ...Strict,
+    description:
+      "IPMI thresholds (SDR or Get Sensor Thresholds) in the sensor's unit; only the readable ones are present",
+  },
+);
 export const SensorReading = Type.Object({
   name: Type.String(),
   kind: Type.String({ description: "temperature | fan | voltage | current | discrete" }),
   value: Type.Union([Type.Number(), Type.Null()]),
   unit: Type.String(),
-  status: StringEnum(["ok", "warning", "critical", "unknown"] as const),
+  status: StringEnum(
+    ["ok", "warning", "critical", "unknown"] as const,
+    "warning: a non-critical threshold crossed; critical: a critical or non-recoverable one",
+  ),
+  /** Absent for discrete sensors and threshold sensors without readable thresholds. */
+  thresholds: Type.Optional(SensorThresholds),
 });
 export const SelEvent = Type.Object({
   id: Type.Integer(),
@@ -163,6 +184,7 @@ export type MachineStatus = Static<typeof MachineStatus>;
 export type PowerState = Static<typeof PowerState>;
 export type Inventory = Static<typeof Inventory>;
 export type SensorReading = Static<typeof SensorReading>;
+export type SensorThresholds = Static<typeof SensorThresholds>;
 export type SelEvent = Static<typeof SelEvent>;
 export type Health = Static<typeof Health>;
 export type Machine = Static<typeof Machine>;

@@ -3,7 +3,8 @@
  * The web console in a real browser: Debian's Chromium, headless, driven by puppeteer-core,
  * against a real region (HTTP on loopback, serving dist/ui), a real rack agent and the virtual
  * PE860 lab (backend/lab/site.ts, what `fibrix demo` runs). An operator signs in, watches the
- * lab machines commission to Ready live, reads one's sensors, sees a refused action's detail,
+ * lab machines commission to Ready live, reads one's sensors and their thresholds (equal to
+ * FreeIPMI's ipmi-sensors on the same BMC) and a fault's state, sees a refused action's detail,
  * deploys it and releases it; a tenant sees only its own pool and no operator pages; a wrong
  * key gets a clear message. Any console error or page error fails the test (HTTP errors the
  * test provokes on purpose excepted, by status). Screenshots go to the folder printed first.
@@ -19,6 +20,7 @@ import { type RunningRegion, startRegionServer } from "../../backend/region/serv
 import { launchChromium } from "../../bench/chromium";
 import { quickstart, type QuickstartResult } from "../../examples/sdk/quickstart";
 import { FibrixClient } from "../../sdk/client";
+import { FREEIPMI_PRECISION, ipmiSensors } from "../helpers/ipmi-sensors";
 import { ADMIN_KEY } from "../helpers/region";
 import { own } from "../helpers/run-dirs";
 
@@ -50,6 +52,31 @@ const confirmDialog = async () => {
 const goNav = async (label: string) => {
   await (await page.waitForSelector(`nav a ::-p-text(${label})`))!.click();
   await page.waitForFunction((l) => document.querySelector("h1")?.textContent === l, {}, label);
+};
+/** The sensors table as shown: each threshold cell's text ("—" is none), the state in words. */
+const shownSensors = () =>
+  page.$$eval("#sensors tbody tr", (rows) =>
+    rows.map((r) => {
+      const cells = Array.from(r.querySelectorAll<HTMLElement>("td[data-threshold]"));
+      const number = (td: HTMLElement) => Number.parseFloat(td.textContent ?? "");
+      const shown = cells.filter((td) => !td.textContent?.startsWith("—"));
+      return {
+        name: (r as HTMLElement).dataset.sensor!,
+        state: (r as HTMLElement).dataset.state!,
+        stateText: r.querySelector(".sensor-state")!.textContent!.trim(),
+        thresholds: Object.fromEntries(shown.map((td) => [td.dataset.threshold!, number(td)])) as Record<
+          string,
+          number
+        >,
+        reached: Object.fromEntries(
+          shown.filter((td) => td.querySelector(".reached")).map((td) => [td.dataset.threshold!, number(td)]),
+        ),
+      };
+    }),
+  );
+const readSensorsNow = async () => {
+  await clickButton("Read sensors");
+  await confirmDialog();
 };
 const statusOf = (hostname: string) =>
   page.$eval(`tr[data-machine="${hostname}"]`, (el) => (el as HTMLElement).dataset.status);
@@ -192,7 +219,41 @@ test("a machine: sensors read through the rack, a refused action shows the API's
   );
   expect(sensors.join("\n")).toMatch(/CPU.*temperature.*\d+ .*ok/i);
   expect(await text("#h-inv + dl")).toMatch(/2 cores/);
+  // The thresholds shown, as a person reads them, equal FreeIPMI's from the same BMC.
+  const shown = await shownSensors();
+  const bmc = site.lab.bmcs[0]!;
+  const freeipmi = await ipmiSensors({
+    host: bmc.host,
+    port: bmc.port,
+    user: LAB_BMC_USER,
+    password: LAB_BMC_PASSWORD,
+  });
+  expect(shown.map((s) => s.name).sort()).toEqual([...freeipmi.keys()].sort());
+  let compared = 0;
+  for (const s of shown) {
+    const theirs = freeipmi.get(s.name)!.thresholds as Record<string, number>;
+    expect([s.name, Object.keys(s.thresholds).sort()]).toEqual([s.name, Object.keys(theirs).sort()]);
+    for (const [k, v] of Object.entries(s.thresholds)) {
+      expect(Math.abs(v - theirs[k]!)).toBeLessThanOrEqual(FREEIPMI_PRECISION);
+      compared++;
+    }
+  }
+  expect(compared).toBe(26); // every readable threshold of the PE860 profile
+  expect(shown.find((s) => s.name === "CPU Temp")).toMatchObject({ state: "ok", stateText: "✓ ok" });
   await shot("machine-ready-sensors");
+  // A fault on the BMC: the state says critical in words, naming the threshold reached.
+  bmc.bmc.sensors.inject("CPU Temp", "upper-critical");
+  await readSensorsNow();
+  await page.waitForSelector('#sensors tr[data-sensor="CPU Temp"][data-state="critical"]', {
+    timeout: 30_000,
+  });
+  const cpu = (await shownSensors()).find((s) => s.name === "CPU Temp")!;
+  expect(cpu.stateText).toBe("✖ critical (at or above upper critical 90 degrees C)");
+  expect(cpu.reached).toEqual({ upperCritical: 90 });
+  await shot("machine-sensor-critical");
+  bmc.bmc.sensors.inject("CPU Temp", "normal");
+  await readSensorsNow();
+  await page.waitForSelector('#sensors tr[data-sensor="CPU Temp"][data-state="ok"]', { timeout: 30_000 });
   // Rescue is not allowed from Ready: the dialog shows the region's 409 detail as it is.
   const id = out.machines[0]!.id;
   const direct = await fetch(`${region.url}/api/v1/machines/${id}/actions/rescue`, {

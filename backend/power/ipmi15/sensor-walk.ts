@@ -19,7 +19,6 @@ import {
   SDR_READ_ALL,
   type SdrRecord,
   ThresholdBit,
-  type Thresholds,
   conversionFactors,
   decodeGetSdrResponse,
   decodeGetSensorReadingResponse,
@@ -36,10 +35,11 @@ import {
   thresholdAccess,
 } from "./commands/sdr";
 import { convertReading } from "./sensor-conversion";
+import { type ThresholdValues, resolveThresholds, thresholdSource } from "./sensor-thresholds";
 import { EVENT_READING_TYPE_THRESHOLD, sensorTypeName, unitName } from "./sensor-types";
 
 export type SensorStatus = "ok" | "warning" | "critical" | "unavailable";
-export type ThresholdName = keyof Thresholds;
+export type { ThresholdName } from "./sensor-thresholds";
 
 export interface SensorValue {
   number: number;
@@ -55,7 +55,7 @@ export interface SensorValue {
   status: SensorStatus;
   /** Threshold comparison bits or discrete state bits as the BMC reported them. */
   state?: number;
-  thresholds?: Partial<Record<ThresholdName, number>>;
+  thresholds?: ThresholdValues;
 }
 
 export interface SdrWalkLimits {
@@ -145,7 +145,7 @@ export async function readSdrRepository(
 export function classifyThresholdSensor(
   state: number | undefined,
   value: number | undefined,
-  thresholds: Partial<Record<ThresholdName, number>>,
+  thresholds: ThresholdValues,
 ): SensorStatus {
   if (state !== undefined) {
     if (state & (ThresholdBit.UNR | ThresholdBit.UC | ThresholdBit.LNR | ThresholdBit.LC)) return "critical";
@@ -161,44 +161,18 @@ export function classifyThresholdSensor(
   return "ok";
 }
 
-const THRESHOLD_BITS: ReadonlyArray<[ThresholdName, number]> = [
-  ["lnc", ThresholdBit.LNC],
-  ["lc", ThresholdBit.LC],
-  ["lnr", ThresholdBit.LNR],
-  ["unc", ThresholdBit.UNC],
-  ["uc", ThresholdBit.UC],
-  ["unr", ThresholdBit.UNR],
-];
-
-async function readThresholds(
-  run: CommandRunner,
-  rec: FullSensorRecord,
-): Promise<Partial<Record<ThresholdName, number>>> {
-  const access = thresholdAccess(rec);
-  if (access === "none") return {};
-  let mask = rec.readingMask & 0x3f; // readable-threshold mask from the SDR (bytes 19–20)
-  let raw: Thresholds = rec.thresholds;
-  if (access !== "fixed") {
-    const r = await run(
-      GET_SENSOR_THRESHOLDS,
-      encodeGetSensorThresholdsRequest(rec.sensorNumber),
-      [0xc1, 0xcb, 0xcd, 0xd5],
-    );
-    if (r.completionCode === 0) {
-      const t = decodeGetSensorThresholdsResponse(r.data);
-      mask = t.readableMask;
-      raw = t.values;
-    }
-  }
-  const f = conversionFactors(rec);
-  const out: Partial<Record<ThresholdName, number>> = {};
-  for (const [name, bit] of THRESHOLD_BITS) {
-    if (mask & bit) {
-      const v = convertReading(raw[name], f);
-      if (v !== undefined) out[name] = v;
-    }
-  }
-  return out;
+/** Get Sensor Thresholds when the record says the command holds them (sensor-thresholds.ts). */
+async function readThresholds(run: CommandRunner, rec: FullSensorRecord): Promise<ThresholdValues> {
+  if (thresholdSource(thresholdAccess(rec)) !== "command") return resolveThresholds(rec, undefined);
+  const r = await run(
+    GET_SENSOR_THRESHOLDS,
+    encodeGetSensorThresholdsRequest(rec.sensorNumber),
+    [0xc1, 0xc9, 0xcb, 0xcd, 0xd5, 0xff],
+  );
+  return resolveThresholds(rec, {
+    completionCode: r.completionCode,
+    ...(r.completionCode === 0 ? { thresholds: decodeGetSensorThresholdsResponse(r.data) } : {}),
+  });
 }
 
 async function readOne(
@@ -215,12 +189,15 @@ async function readOne(
     kind: threshold ? "threshold" : "discrete",
     status: "unavailable",
   };
-  if (isFullSensorRecord(rec) && threshold) base.unit = unitName(rec.units.base);
+  const full = isFullSensorRecord(rec) && threshold ? rec : undefined;
+  if (full) base.unit = unitName(full.units.base);
   const r = await run(
     GET_SENSOR_READING,
     encodeGetSensorReadingRequest(rec.sensorNumber),
     [0xc1, 0xcb, 0xcd, 0xd5, 0xd3, 0xc3],
   );
+  // Thresholds are known even while the reading is not (a host powered off, scanning disabled).
+  if (full) base.thresholds = await readThresholds(run, full);
   if (r.completionCode !== 0) return base;
   const reading = decodeGetSensorReadingResponse(r.data);
   if (reading.unavailable || !reading.scanningEnabled) return base;
@@ -230,10 +207,9 @@ async function readOne(
     base.status = "ok";
     return base;
   }
-  if (isFullSensorRecord(rec)) {
-    const value = convertReading(reading.raw, conversionFactors(rec));
+  if (full) {
+    const value = convertReading(reading.raw, conversionFactors(full));
     if (value !== undefined) base.value = value;
-    base.thresholds = await readThresholds(run, rec);
   }
   base.status = classifyThresholdSensor(reading.state, base.value, base.thresholds ?? {});
   return base;

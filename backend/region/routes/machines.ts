@@ -32,6 +32,7 @@ import {
 import { machineModel } from "../../../sdk/model/machine";
 import { KNOWN } from "../../../sdk/model/resource-model";
 import { powerWithSecret, workForStatus } from "../machine-work";
+import { sensorReading } from "../sensor-rows";
 import { cancelQueued, enqueueTask } from "../tasks";
 import { ListCache } from "../list-cache";
 import { ViewCache } from "../view-cache";
@@ -413,13 +414,7 @@ export function machineRoutes(app: FastifyInstance, ctx: RegionContext): void {
         .execute();
       return {
         health: JSON.parse(m.health) as Static<typeof Health>,
-        sensors: sensors.map((s) => ({
-          name: s.name,
-          kind: s.kind,
-          value: s.value,
-          unit: s.unit,
-          status: s.status,
-        })),
+        sensors: sensors.map(sensorReading),
         sel: sel.map((e) => ({
           id: e.selId,
           at: e.at,

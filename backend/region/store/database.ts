@@ -150,6 +150,12 @@ export interface SensorTable {
   unit: string;
   status: string;
   at: string;
+  lowerNonRecoverable: number | null;
+  lowerCritical: number | null;
+  lowerNonCritical: number | null;
+  upperNonCritical: number | null;
+  upperCritical: number | null;
+  upperNonRecoverable: number | null;
 }
 export interface SelTable {
   machineId: string;

@@ -487,6 +487,22 @@ const snapshotsBackups: Migration = {
   },
 };
 
+/** A threshold sensor's readable thresholds, in its unit (null: not readable or no such threshold). */
+const sensorThresholds: Migration = {
+  async up(db: AnyDb) {
+    for (const column of [
+      "lower_non_recoverable",
+      "lower_critical",
+      "lower_non_critical",
+      "upper_non_critical",
+      "upper_critical",
+      "upper_non_recoverable",
+    ]) {
+      await db.schema.alterTable("machine_sensors").addColumn(column, "real").execute();
+    }
+  },
+};
+
 class StaticProvider implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}
   async getMigrations(): Promise<Record<string, Migration>> {
@@ -498,6 +514,7 @@ class StaticProvider implements MigrationProvider {
       "0005_networks": networks,
       "0006_quotas_usage": quotasUsage,
       "0007_snapshots_backups": snapshotsBackups,
+      "0008_sensor_thresholds": sensorThresholds,
     };
   }
 }

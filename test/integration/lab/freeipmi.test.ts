@@ -7,7 +7,11 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fullSensorRecord, PE860_SENSORS } from "../../../backend/lab/bmc/pe860-profile";
 import { type LabBmcs, loopbackAddresses, startLabBmcs } from "../../../backend/lab/bmc/server";
+import { resolveThresholds } from "../../../backend/power/ipmi15/sensor-thresholds";
+import { THRESHOLD_NAMES } from "../../../backend/rack/health-report";
+import { FREEIPMI_PRECISION, ipmiSensors } from "../../helpers/ipmi-sensors";
 
 function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -139,6 +143,38 @@ describe("FreeIPMI against lab BMCs on distinct loopback addresses", () => {
     expect(Number(v12[3])).toBeCloseTo((63 * b.bmc.sensors.read(0x13)!.raw) / 1000, 2);
     expect(rows.find((x) => x[1] === "PS Status")![5]).toContain("Presence detected");
     b.bmc.sensors.inject("Ambient Temp", "normal");
+  });
+
+  test("ipmi-sensors --output-sensor-thresholds reads the PE860 profile's thresholds, in units", async () => {
+    const b = lab.bmcs[1]!;
+    const theirs = await ipmiSensors({ host: b.host, port: b.port, user: "admin", password: "s3cret" });
+    let compared = 0;
+    for (const spec of PE860_SENSORS) {
+      const f = theirs.get(spec.name)!;
+      if (spec.kind !== "threshold") {
+        expect([spec.name, f.thresholds]).toEqual([spec.name, {}]);
+        continue;
+      }
+      const rec = fullSensorRecord(spec, 1);
+      const want = resolveThresholds(rec, {
+        completionCode: 0,
+        thresholds: { readableMask: spec.readable, values: spec.thresholds },
+      });
+      const got = f.thresholds as Record<string, number>;
+      expect([spec.name, Object.keys(got).sort()]).toEqual([
+        spec.name,
+        Object.keys(want)
+          .map((k) => THRESHOLD_NAMES[k as keyof typeof THRESHOLD_NAMES])
+          .sort(),
+      ]);
+      for (const [k, v] of Object.entries(want)) {
+        expect(Math.abs(got[THRESHOLD_NAMES[k as keyof typeof THRESHOLD_NAMES]]! - v)).toBeLessThanOrEqual(
+          FREEIPMI_PRECISION,
+        );
+        compared++;
+      }
+    }
+    expect(compared).toBe(26); // 3 temperatures (2+4+2), 4 fans × 2, 5 voltages × 2
   });
 
   test("ipmi-sel lists the same number of entries as the lab SEL", async () => {

@@ -4,6 +4,8 @@
  */
 import { execFile } from "node:child_process";
 import { type LabBmcs, startLabBmcs } from "../../../backend/lab/bmc/server";
+import { Ipmi15Client } from "../../../backend/power/ipmi15/client";
+import { THRESHOLD_BITS } from "../../../backend/power/ipmi15/sensor-thresholds";
 
 interface Run {
   code: number;
@@ -148,6 +150,36 @@ describe("ipmitool -I lan against lab BMCs", () => {
     const hot = await ipmitool(port, ["sdr", "list"]);
     expect(hot.stdout).toMatch(/CPU Temp\s+\| 92 degrees C\s+\| cr/);
     bmc.sensors.inject("CPU Temp", "normal");
+  });
+
+  test("ipmitool sensor shows the thresholds our client reads from the same BMC", async () => {
+    const { port } = lab.bmcs[1]!;
+    const r = await ipmitool(port, ["sensor"]);
+    expect(r.code).toBe(0);
+    // "name | reading | unit | status | LNR | LC | LNC | UNC | UC | UNR", 3 decimals, "na" for none.
+    const theirs = new Map(
+      r.stdout
+        .trim()
+        .split("\n")
+        .map((l) => l.split("|").map((c) => c.trim()))
+        .map((c) => [c[0]!, c.slice(4, 10)] as const),
+    );
+    const client = new Ipmi15Client({ host: "127.0.0.1", port, username: "admin", password: "s3cret" });
+    const ours = await client.sensors().finally(() => client.close());
+    expect([...theirs.keys()].sort()).toEqual(ours.map((s) => s.name).sort());
+    let compared = 0;
+    for (const s of ours) {
+      const cols = theirs.get(s.name)!;
+      THRESHOLD_BITS.forEach(([n], i) => {
+        const mine = s.thresholds?.[n];
+        if (cols[i] === "na") expect([s.name, n, mine]).toEqual([s.name, n, undefined]);
+        else {
+          expect(Math.abs(Number(cols[i]) - mine!)).toBeLessThanOrEqual(0.0005 + 1e-9);
+          compared++;
+        }
+      });
+    }
+    expect(compared).toBe(26);
   });
 
   test("sel list shows the log, including the events a fault appended", async () => {

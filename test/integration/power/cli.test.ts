@@ -68,7 +68,10 @@ test("sensors and sel print one line per item", async () => {
   const s = await fibrixPower(...target(), "sensors");
   expect(s.code).toBe(0);
   expect(s.out).toHaveLength(4);
-  expect(s.out[2]).toMatch(/^Fan1\s+Fan\s+1250 RPM\s+warning$/);
+  expect(s.out[2]).toMatch(
+    /^Fan1\s+Fan\s+1250 RPM\s+warning {2}LNR 500 LC 1000 LNC 1500 UNC 12000 UC 12500 UNR 12750$/,
+  );
+  expect(s.out[3]).toMatch(/^Intrusion\s+Physical Security\s+state 0x0\s+ok$/);
   const e = await fibrixPower(...target(), "sel");
   expect(e.out).toHaveLength(1);
   expect(e.out[0]).toMatch(/Temperature #1: Upper Critical going high \(asserted\)/);

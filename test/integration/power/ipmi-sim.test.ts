@@ -13,7 +13,10 @@ import {
   UdpLanTransport,
 } from "../../../backend/power/ipmi15/transport";
 import { createPowerDriver } from "../../../backend/power/registry";
+import { toThresholds } from "../../../backend/rack/health-report";
+import type { SensorThresholds } from "../../../sdk/schema/machine";
 import { SIM_SENSORS, type IpmiSimBmc, type IpmiSimFleet, startIpmiSims } from "../../helpers/ipmi-sim";
+import { FREEIPMI_PRECISION, ipmiSensors } from "../../helpers/ipmi-sensors";
 
 /** Counts exchanges per command on top of the real transport (to see session reuse). */
 class CountingTransport implements LanTransport {
@@ -115,6 +118,22 @@ test("sensors: SDR walk, readings converted, thresholds classified", async () =>
   });
   expect(byNumber.get(SIM_SENSORS.volts12.number)?.thresholds?.uc).toBe(13.2);
   expect(byNumber.get(SIM_SENSORS.intrusion.number)).toMatchObject({ kind: "discrete", status: "ok" });
+});
+
+test("thresholds: ours equal FreeIPMI's ipmi-sensors on the same ipmi_sim (Get Sensor Thresholds)", async () => {
+  const ours = new Map((await client().sensors()).map((s) => [s.name, s]));
+  const theirs = await ipmiSensors({ host: bmc.host, port: bmc.port, user: "admin", password: "pass" });
+  expect([...theirs.keys()].sort()).toEqual([...ours.keys()].sort());
+  let compared = 0;
+  for (const [name, f] of theirs) {
+    const mine = toThresholds(ours.get(name)!.thresholds) ?? {};
+    expect([name, Object.keys(mine).sort()]).toEqual([name, Object.keys(f.thresholds).sort()]);
+    for (const [k, v] of Object.entries(f.thresholds) as [keyof SensorThresholds, number][]) {
+      expect(Math.abs(mine[k]! - v)).toBeLessThanOrEqual(FREEIPMI_PRECISION);
+      compared++;
+    }
+  }
+  expect(compared).toBe(18); // three threshold sensors × six thresholds each
 });
 
 test("SEL: the fixture's threshold event", async () => {

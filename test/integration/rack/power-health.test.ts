@@ -5,9 +5,15 @@
  */
 import { createSocket, type Socket } from "node:dgram";
 import pino from "pino";
+import { fullSensorRecord, PE860_SENSORS } from "../../../backend/lab/bmc/pe860-profile";
 import { type LabBmcs, startLabBmcs } from "../../../backend/lab/bmc/server";
+import { ThresholdBit, conversionFactors } from "../../../backend/power/ipmi15/commands/sdr";
+import { convertReading } from "../../../backend/power/ipmi15/sensor-conversion";
+import { THRESHOLD_NAMES } from "../../../backend/rack/health-report";
+import type { SensorReading } from "../../../sdk/schema/machine";
 import { RackAgent } from "../../../backend/rack/agent";
 import { defaultDeps } from "../../../backend/rack/executors/deps";
+import { runCli } from "../../helpers/cli-run";
 import { http, startTestRegion, type TestRegion } from "../../helpers/region";
 import { enlistIpmi, makeRack, waitTask } from "./rack-fixtures";
 
@@ -146,6 +152,31 @@ test("health: a critical CPU temperature makes the machine critical, the sensor 
     kind: "fan",
     status: "ok",
   });
+  // Thresholds, stored and served in units: the profile's raw bytes × M · 10^Rexp.
+  const byName = new Map<string, SensorReading>(h.sensors.map((s: SensorReading) => [s.name, s]));
+  expect(byName.get("CPU Temp")!.thresholds).toEqual({ upperNonCritical: 85, upperCritical: 90 });
+  expect(byName.get("FAN 1 RPM")!.thresholds).toEqual({ lowerNonCritical: 1800, lowerCritical: 1500 });
+  expect(byName.get("12V")!.thresholds).toEqual({ lowerCritical: 10.773, upperCritical: 13.167 });
+  expect(byName.get("PS Status")).not.toHaveProperty("thresholds");
+  for (const spec of PE860_SENSORS) {
+    if (spec.kind !== "threshold") continue;
+    const f = conversionFactors(fullSensorRecord(spec, 1));
+    const want = Object.entries(THRESHOLD_NAMES)
+      .filter(([n]) => spec.readable & ThresholdBit[n.toUpperCase() as keyof typeof ThresholdBit])
+      .map(([n, api]) => [api, convertReading(spec.thresholds[n as keyof typeof spec.thresholds], f)]);
+    expect([spec.name, byName.get(spec.name)!.thresholds]).toEqual([spec.name, Object.fromEntries(want)]);
+  }
+  // The CLI's table: ipmitool's threshold columns, and the state naming the threshold reached.
+  const cli = await runCli(r.url, ["machines", "health", id]);
+  expect(cli.code).toBe(0);
+  const lines = cli.stdout.split("\n");
+  expect(lines.find((l) => l.startsWith("SENSOR"))).toMatch(
+    /VALUE\s+LNR\s+LC\s+LNC\s+UNC\s+UC\s+UNR\s+STATE$/,
+  );
+  expect(lines.find((l) => l.startsWith("CPU Temp"))).toMatch(
+    /\s-\s+-\s+-\s+85\s+90\s+-\s+critical \(at or above upper critical 90 degrees C\)$/,
+  );
+  expect(lines.find((l) => l.startsWith("12V"))).toMatch(/\s-\s+10\.773\s+-\s+-\s+13\.167\s+-\s+ok$/);
   // The BMC logged the threshold crossing; the SEL entry names the sensor and is critical.
   expect(h.sel).toEqual(
     expect.arrayContaining([expect.objectContaining({ sensor: "CPU Temp", severity: "critical" })]),

@@ -92,6 +92,35 @@ describe("sensor readings", () => {
     expect(toReading(sensor({ status: "critical" })).status).toBe("critical");
     expect(toReading(sensor({ value: Number.NaN })).value).toBeNull();
   });
+
+  test("thresholds keep their values under the API's names; none (or discrete) → absent", () => {
+    const all = { lnr: 1, lc: 2, lnc: 3, unc: 70, uc: 80, unr: 90 };
+    expect(toReading(sensor({ thresholds: all })).thresholds).toEqual({
+      lowerNonRecoverable: 1,
+      lowerCritical: 2,
+      lowerNonCritical: 3,
+      upperNonCritical: 70,
+      upperCritical: 80,
+      upperNonRecoverable: 90,
+    });
+    // Each IPMI name maps to a distinct API name, whatever subset the BMC can read.
+    fc.assert(
+      fc.property(fc.subarray(Object.keys(all) as (keyof typeof all)[]), (names) => {
+        const t = Object.fromEntries(names.map((n) => [n, all[n]]));
+        const out = toReading(sensor({ thresholds: t })).thresholds;
+        if (names.length === 0) expect(out).toBeUndefined();
+        else
+          expect(Object.values(out!).sort((a, b) => a - b)).toEqual(
+            names.map((n) => all[n]).sort((a, b) => a - b),
+          );
+      }),
+    );
+    expect(toReading(sensor({ thresholds: {} }))).not.toHaveProperty("thresholds");
+    expect(toReading(sensor({ thresholds: { uc: Number.POSITIVE_INFINITY } }))).not.toHaveProperty(
+      "thresholds",
+    );
+    expect(toReading(sensor({ kind: "discrete", thresholds: all }))).not.toHaveProperty("thresholds");
+  });
 });
 
 describe("SEL severity", () => {

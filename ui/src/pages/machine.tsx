@@ -1,5 +1,5 @@
 /**
- * One machine: inventory, power, health (sensors, SEL), its events live, and the operator's
+ * One machine: inventory, power, health (SEL; sensors beside their thresholds), its events live, and the operator's
  * actions. Which action is legal is the API's call: every button asks for confirmation, and a
  * refusal (409 with the allowed actions, a missing deploy target…) is shown as the API said it.
  */
@@ -10,6 +10,7 @@ import type { Image } from "../../../sdk/schema/image";
 import { api, listAll } from "../api";
 import { Confirm } from "../components/confirm";
 import { ProblemBox } from "../components/problem";
+import { SensorTable } from "../components/sensor-table";
 import { ago, mib } from "../format";
 import { onEvent } from "../live";
 import { useLoad } from "../use-load";
@@ -175,29 +176,6 @@ export function MachinePage({ id }: { id: string }) {
                     checked {ago(health.data.health.checkedAt)}
                     {health.data.health.reasons.length ? ` · ${health.data.health.reasons.join("; ")}` : ""}
                   </p>
-                  <table class="table" id="sensors">
-                    <caption>Sensors ({health.data.sensors.length})</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">Sensor</th>
-                        <th scope="col">Kind</th>
-                        <th scope="col">Reading</th>
-                        <th scope="col">State</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {health.data.sensors.map((s) => (
-                        <tr key={s.name}>
-                          <th scope="row">{s.name}</th>
-                          <td>{s.kind}</td>
-                          <td>{s.value === null ? "—" : `${s.value} ${s.unit}`}</td>
-                          <td>
-                            <span class={`health h-${s.status}`}>{s.status}</span>
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
                   <table class="table" id="sel">
                     <caption>System event log ({health.data.sel.length})</caption>
                     <thead>
@@ -225,6 +203,10 @@ export function MachinePage({ id }: { id: string }) {
               )}
             </section>
           </div>
+          <section aria-labelledby="h-sensors">
+            <h2 id="h-sensors">Sensors and thresholds</h2>
+            {health.data && <SensorTable sensors={health.data.sensors} />}
+          </section>
         </>
       )}
       <section aria-labelledby="h-ev">
