@@ -41,6 +41,7 @@ export function SerialConsole({ vmId, vmName }: { vmId: string; vmName: string }
   const [state, setState] = useState<ConsoleState>({ kind: "idle" });
   const [problem, setProblem] = useState<unknown>(null);
   const [ready, setReady] = useState(false);
+  const refocus = useRef(false);
 
   const disconnect = () => sock.current?.close(CONSOLE_CLOSE.NORMAL, "disconnected");
 
@@ -108,11 +109,17 @@ export function SerialConsole({ vmId, vmName }: { vmId: string; vmName: string }
         term.current?.write(`\r\n\x1b[2m-- ${message} --\x1b[0m\r\n`);
         setState({ kind: "closed", code: e.code, message });
       }
-      connectButton.current?.focus();
+      // The keyboard's place after a session: back on Connect (enabled once this state renders).
+      refocus.current = true;
     };
   };
 
   const busy = state.kind === "connecting" || state.kind === "connected";
+  useEffect(() => {
+    if (!refocus.current || busy) return;
+    refocus.current = false;
+    connectButton.current?.focus();
+  }, [state, busy]);
   return (
     <div class="serial-console">
       <div class="buttons">
