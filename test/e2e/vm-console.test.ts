@@ -241,7 +241,7 @@ test("tenant A opens its VM's page, connects by keyboard, and the guest's shell 
   await page.keyboard.up("Control");
   await page.waitForSelector('#console-state[data-state="closed"]');
   expect(await text("#console-state")).toBe("Disconnected (disconnected)");
-  expect(await page.evaluate(() => document.activeElement?.id)).toBe("console-connect");
+  await page.waitForFunction(() => document.activeElement?.id === "console-connect", { timeout: 2_000 });
   expect(await screen()).toContain("-- disconnected --");
 
   // Audited as the header path is: opened and closed by tenant A's key, with bytes both ways.
@@ -266,6 +266,27 @@ test("tenant A opens its VM's page, connects by keyboard, and the guest's shell 
   await page.click("#console-disconnect");
   await page.waitForSelector('#console-state[data-state="closed"]');
   await shot("tenant-a-vm-disconnected");
+  // Phone width, live (isMobile would reload the page): the terminal narrows with the page
+  // (addon-fit, on a ResizeObserver), which never scrolls sideways. xterm.js sizes its screen
+  // to cols × cell width.
+  const cols = () => page.$eval("#console-terminal .xterm-screen", (el) => el.getBoundingClientRect().width);
+  const wide = await cols();
+  await page.setViewport({ width: 390, height: 844 });
+  await page.waitForFunction(
+    (w) =>
+      (document.querySelector("#console-terminal .xterm-screen")?.getBoundingClientRect().width ?? w) < w / 2,
+    {},
+    wide,
+  );
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await shot("phone-vm-console");
+  await page.setViewport({ width: 1366, height: 900 });
+  // And widens again with the laptop's window.
+  await page.waitForFunction(
+    (w) => document.querySelector("#console-terminal .xterm-screen")?.getBoundingClientRect().width === w,
+    {},
+    wide,
+  );
 }, 300_000);
 
 test("a key revoked while the page is open: the console is refused with the region's reason", async () => {

@@ -8,7 +8,7 @@
  */
 import type { Terminal } from "@xterm/xterm";
 import "@xterm/xterm/css/xterm.css";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { CONSOLE_CLOSE, CONSOLE_ESCAPE, consoleProtocols, consoleUrl } from "../../../sdk/console";
 import type { Event } from "../../../sdk/schema/tenant";
 import { ApiError, api } from "../api";
@@ -115,7 +115,8 @@ export function SerialConsole({ vmId, vmName }: { vmId: string; vmName: string }
   };
 
   const busy = state.kind === "connecting" || state.kind === "connected";
-  useEffect(() => {
+  // Before paint, in the same commit that enables the button.
+  useLayoutEffect(() => {
     if (!refocus.current || busy) return;
     refocus.current = false;
     connectButton.current?.focus();
