@@ -14,7 +14,7 @@ import Fastify, {
   LogController,
 } from "fastify";
 import pino, { type Logger } from "pino";
-import { ForbiddenError } from "../../sdk/errors";
+import { ForbiddenError, UnauthorizedError } from "../../sdk/errors";
 import { TLS_MIN_VERSION } from "../../sdk/tls-trust";
 import { ensureAdminKey, KeyAuthenticator } from "./auth";
 import { type Clock, systemClock } from "./clock";
@@ -175,12 +175,18 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
         // A browser's WebSocket cannot send the header: its key comes as a subprotocol, read
         // here and then removed from the request, and the same guard decides (ws-bearer.ts).
         let authorization = req.headers.authorization;
-        const inProtocol = bearerFromProtocols(req.headers);
-        if (inProtocol) {
-          authorization ??= inProtocol.authorization;
-          req.raw.headers["sec-websocket-protocol"] = inProtocol.protocols.join(", ");
+        let malformed: UnauthorizedError | undefined;
+        try {
+          const inProtocol = bearerFromProtocols(req.headers);
+          if (inProtocol) {
+            authorization ??= inProtocol.authorization;
+            req.raw.headers["sec-websocket-protocol"] = inProtocol.protocols.join(", ");
+          }
+        } catch (e) {
+          if (!(e instanceof UnauthorizedError)) throw e;
+          malformed = e;
         }
-        const p = await guard.authenticate(authorization, req.ip);
+        const p = await guard.authenticate(authorization, req.ip, malformed);
         // Rack tokens open the rack protocol only, and only rack tokens open it.
         const rackPath = req.url.startsWith(`${API_PREFIX}/rack-agent/`);
         if (rackPath !== (p.kind === "rack")) {
