@@ -35,3 +35,27 @@ export function consoleUrl(endpoint: string, vmId: string): string {
   const base = endpoint.replace(/\/+$/, "").replace(/\/api\/v1$/, "");
   return `${base.replace(/^http/i, "ws")}/api/v1/vms/${encodeURIComponent(vmId)}/console`;
 }
+
+/**
+ * Browsers cannot set headers on a WebSocket: they send the key inside Sec-WebSocket-Protocol
+ * instead (never in the URL, which proxies and access logs keep), as
+ * `[CONSOLE_PROTOCOL, BEARER_PROTOCOL_PREFIX + base64url(key)]` — the pattern of the Kubernetes
+ * API server (kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/authentication/request/
+ * websocket/protocol.go, `base64url.bearer.authorization.k8s.io.<token>`), with our own names.
+ * The region authenticates the token exactly as an `Authorization: Bearer` header and answers
+ * with CONSOLE_PROTOCOL only, so the key is never echoed.
+ */
+export const CONSOLE_PROTOCOL = "console.fibrix-metal.v1";
+export const BEARER_PROTOCOL_PREFIX = "base64url.bearer.fibrix-metal.";
+
+/** base64url without padding of the UTF-8 bytes of `s` (browser and Node alike). */
+function base64url(s: string): string {
+  let bin = "";
+  for (const b of new TextEncoder().encode(s)) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** The subprotocols a browser offers to open a console with `apiKey`. */
+export function consoleProtocols(apiKey: string): string[] {
+  return [CONSOLE_PROTOCOL, `${BEARER_PROTOCOL_PREFIX}${base64url(apiKey)}`];
+}

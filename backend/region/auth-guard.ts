@@ -32,8 +32,16 @@ export class AuthGuard {
     await this.flush();
   }
 
-  /** The principal of `header`, or UnauthorizedError (401), or RateLimitedError (429). */
-  async authenticate(header: string | undefined, source: string): Promise<Principal> {
+  /**
+   * The principal of `header`, or UnauthorizedError (401), or RateLimitedError (429).
+   * `malformed`: the request's credential could not even be read (a bad WebSocket subprotocol
+   * token, ws-bearer.ts): refused, and counted, like a wrong key.
+   */
+  async authenticate(
+    header: string | undefined,
+    source: string,
+    malformed?: UnauthorizedError,
+  ): Promise<Principal> {
     const key = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
     const prefix = keyPrefixOf(key);
     if (key === undefined || !this.limiter.isKnownGood(key)) {
@@ -53,6 +61,7 @@ export class AuthGuard {
       }
     }
     try {
+      if (malformed) throw malformed;
       const p = await this.auth.authenticate(header);
       if (key !== undefined) this.limiter.noteSuccess(key);
       return p;

@@ -82,8 +82,8 @@ export class ConsoleSessions {
     return n;
   }
 
-  /** A new session for a VM, or 409 when it already has as many as allowed. */
-  create(vmId: string, rackId: string, actor: string): ConsoleSession {
+  /** 409 when a VM already has as many sessions as allowed. */
+  assertFree(vmId: string): void {
     const busy = [...this.held.values()].filter((h) => h.session.vmId === vmId);
     if (busy.length >= this.limits.perVm) {
       const first = busy[0]!.session;
@@ -91,6 +91,11 @@ export class ConsoleSessions {
         `the console of VM ${vmId} is in use (session ${first.id} of ${first.actor} since ${new Date(first.createdAt).toISOString()}); at most ${this.limits.perVm} at a time`,
       );
     }
+  }
+
+  /** A new session for a VM, or 409 when it already has as many as allowed. */
+  create(vmId: string, rackId: string, actor: string): ConsoleSession {
+    this.assertFree(vmId);
     const session: ConsoleSession = { id: newId("cns"), vmId, rackId, actor, createdAt: Date.now() };
     this.held.set(session.id, { session, early: [], earlyBytes: 0, arrived: new Set(), piped: false });
     return session;

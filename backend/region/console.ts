@@ -22,9 +22,13 @@ const TYPES: Record<string, string> = {
 };
 /** Paths the console never shadows: they keep their own answers (and their 404s). */
 const RESERVED = /^\/(api(\/|$)|healthz$|readyz$|metrics$)/;
-/** Everything comes from the region itself: nothing is fetched from elsewhere at run time. */
+/**
+ * Everything comes from the region itself: nothing is fetched from elsewhere at run time.
+ * Scripts are the region's files only; styles may also be inline, because the VM console's
+ * terminal (xterm.js) sizes its rows with <style> elements it writes at run time.
+ */
 const CSP =
-  "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+  "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 interface Asset {
   body: Buffer;

@@ -14,7 +14,7 @@ import Fastify, {
   LogController,
 } from "fastify";
 import pino, { type Logger } from "pino";
-import { ForbiddenError } from "../../sdk/errors";
+import { ForbiddenError, UnauthorizedError } from "../../sdk/errors";
 import { TLS_MIN_VERSION } from "../../sdk/tls-trust";
 import { ensureAdminKey, KeyAuthenticator } from "./auth";
 import { type Clock, systemClock } from "./clock";
@@ -48,6 +48,7 @@ import { openStore, type Store } from "./store/open";
 import { TaskSignal } from "./tasks";
 import { ConsoleSessions } from "./console-sessions";
 import { SecretBox } from "./store/secret-box";
+import { answerProtocol, bearerFromProtocols } from "./ws-bearer";
 
 export const API_PREFIX = "/api/v1";
 const PUBLIC = new Set([`${API_PREFIX}/openapi.json`]);
@@ -144,7 +145,10 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
   }
 
   // Serial consoles (routes/vm-console.ts): console bytes are small, so frames are too.
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  // A key offered as a subprotocol (ws-bearer.ts) is never the one answered.
+  await app.register(websocket, {
+    options: { maxPayload: 64 * 1024, handleProtocols: (offered) => answerProtocol(offered) },
+  });
   app.addHook("preClose", async () => ctx.consoles.closeAll("the region is shutting down"));
 
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
@@ -168,7 +172,21 @@ export async function buildRegion(opts: RegionOptions): Promise<RegionApp> {
         if (PUBLIC.has(req.url.split("?")[0]!) || req.url.startsWith(`${API_PREFIX}/docs`)) return;
         // Failures are limited per source address and key prefix (auth-guard.ts); req.ip is
         // the peer's address (no proxy is trusted).
-        const p = await guard.authenticate(req.headers.authorization, req.ip);
+        // A browser's WebSocket cannot send the header: its key comes as a subprotocol, read
+        // here and then removed from the request, and the same guard decides (ws-bearer.ts).
+        let authorization = req.headers.authorization;
+        let malformed: UnauthorizedError | undefined;
+        try {
+          const inProtocol = bearerFromProtocols(req.headers);
+          if (inProtocol) {
+            authorization ??= inProtocol.authorization;
+            req.raw.headers["sec-websocket-protocol"] = inProtocol.protocols.join(", ");
+          }
+        } catch (e) {
+          if (!(e instanceof UnauthorizedError)) throw e;
+          malformed = e;
+        }
+        const p = await guard.authenticate(authorization, req.ip, malformed);
         // Rack tokens open the rack protocol only, and only rack tokens open it.
         const rackPath = req.url.startsWith(`${API_PREFIX}/rack-agent/`);
         if (rackPath !== (p.kind === "rack")) {

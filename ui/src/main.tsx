@@ -14,6 +14,7 @@ import { Machines } from "./pages/machines";
 import { ApiKeys, Images, Networks, Pools, Racks, Tenants, Vms } from "./pages/lists";
 import { Overview } from "./pages/overview";
 import { SignIn } from "./pages/signin";
+import { VmPage } from "./pages/vm";
 import { navigate, onLinkClick, useLocation } from "./router";
 import { clearKey, storedKey, storeKey } from "./session";
 import "./styles.css";
@@ -33,6 +34,8 @@ const NAV: { href: string; label: string; operator: boolean }[] = [
 function Page({ path, who }: { path: string; who: WhoAmI }) {
   const m = path.match(/^\/machines\/([\w-]+)$/);
   if (m) return <MachinePage id={m[1]!} />;
+  const v = path.match(/^\/vms\/([\w-]+)$/);
+  if (v) return <VmPage id={v[1]!} />;
   switch (path) {
     case "/":
       return <Overview who={who} />;

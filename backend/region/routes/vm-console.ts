@@ -80,8 +80,6 @@ export function vmConsoleRoutes(app: FastifyInstance, ctx: RegionContext): void 
 
   /** Every check, the task to the rack and the wait for it: all before the upgrade. */
   async function prepare(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-    // A plain GET: say what this is rather than fall through to a 404.
-    if (!req.ws) throw upgradeRequired(reply);
     const p = principalOf(req);
     const { id } = req.params as Static<typeof VmParams>;
     const v = await loadVm(db, p, id);
@@ -96,6 +94,12 @@ export function vmConsoleRoutes(app: FastifyInstance, ctx: RegionContext): void 
       .executeTakeFirstOrThrow();
     if (rack.status !== "Online") {
       throw new UnavailableError(`rack ${rack.name}, which carries this VM's console, is ${rack.status}`);
+    }
+    // A plain GET answers the checks above, then says what this is: a browser, whose failed
+    // upgrade shows no status, asks this way why it was refused.
+    if (!req.ws) {
+      consoles.assertFree(v.id);
+      throw upgradeRequired(reply);
     }
     // A per-key bound on open sessions, held until the client's socket goes (or the refusal).
     const release = ctx.connections.acquire(p.keyId, "console sessions");
@@ -149,7 +153,10 @@ export function vmConsoleRoutes(app: FastifyInstance, ctx: RegionContext): void 
       summary: "The VM's serial console (WebSocket)",
       description: [
         "WebSocket upgrade (RFC 6455): send `Connection: Upgrade`, `Upgrade: websocket` and the",
-        "API key as `Authorization: Bearer`. Binary frames carry the console's bytes both ways.",
+        "API key as `Authorization: Bearer` (browsers, which cannot set it: as the subprotocol",
+        "`base64url.bearer.fibrix-metal.<base64url key>` beside `console.fibrix-metal.v1`, the one",
+        "answered). Binary frames carry the console's bytes both ways. A plain GET runs the same",
+        "checks and answers their refusal, or 426 when the console could be opened.",
         "Refusals are answered before the upgrade as problem+json: 404 (no such VM for this key),",
         "409 (not running, console in use, or a VM created before VMs had a console socket),",
         "503 (rack offline), 504 (rack did not connect in time). A session ends with close code",

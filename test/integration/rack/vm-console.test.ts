@@ -5,7 +5,8 @@
  * and busybox). The region asks the rack (vm.console task), the rack opens the domain's
  * `<serial type='unix'>` socket and dials OUT a WebSocket to the region, which pipes it to the
  * client's. The client types a computed command and reads the shell's answer; then the
- * refusals (another tenant 404, wrong key 401, plain GET 426, a pty-console VM 409), the audit
+ * refusals (another tenant 404, wrong key 401, plain GET 426, a pty-console VM 409), the key
+ * as a WebSocket subprotocol (what a browser sends, backend/region/ws-bearer.ts), the audit
  * events, the CLI with piped stdin and its Ctrl-], and a rack killed mid-session.
  *
  * QEMU's socket chardev serves one client at a time (qemu chardev/char-socket.c: a connected
@@ -18,7 +19,13 @@ import { join } from "node:path";
 import WebSocket from "ws";
 import { importImage } from "../../../backend/libvirt/images";
 import { VirshVmHost } from "../../../backend/libvirt/vm-host";
-import { CONSOLE_CLOSE, consoleUrl } from "../../../sdk/console";
+import {
+  BEARER_PROTOCOL_PREFIX,
+  CONSOLE_CLOSE,
+  CONSOLE_PROTOCOL,
+  consoleProtocols,
+  consoleUrl,
+} from "../../../sdk/console";
 import { openConsole } from "../../../sdk/resources/vm-console";
 import { consoleGuestImage } from "../../helpers/console-guest";
 import {
@@ -276,6 +283,64 @@ test("refusals come before the upgrade: another tenant 404, a wrong key 401, a p
   // Nothing of these reached the rack: no session was left behind.
   expect(r.region.ctx.consoles.count(vmId)).toBe(0);
 });
+
+test("a browser's way: the key as a subprotocol opens the same console under the same rules", async () => {
+  const url = consoleUrl(r.url, vmId);
+  /** What a browser's `new WebSocket(url, consoleProtocols(key))` sends: no Authorization header. */
+  const asBrowser = (key: string, protocols = consoleProtocols(key)) =>
+    new Promise<{ ws?: WebSocket; status?: number; body?: string }>((resolve, reject) => {
+      const ws = new WebSocket(url, protocols, { handshakeTimeout: 45_000 });
+      ws.once("open", () => resolve({ ws }));
+      ws.once("unexpected-response", (_req, res) => {
+        let body = "";
+        res.on("data", (d: Buffer) => {
+          body += d.toString();
+        });
+        res.on("end", () => {
+          ws.terminate();
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+      });
+      ws.once("error", reject);
+    });
+  const ok = await asBrowser(keyA);
+  // The region answers the console protocol, never the one carrying the key.
+  expect(ok.ws!.protocol).toBe(CONSOLE_PROTOCOL);
+  let out = "";
+  ok.ws!.on("message", (d: Buffer) => {
+    out += d.toString("latin1");
+  });
+  await shellAnswers(
+    (s) => ok.ws!.send(Buffer.from(s)),
+    () => out,
+    60_000,
+  );
+  // While it is open, a plain GET says why another session would be refused (what a browser asks).
+  const busy = await http(r.api, "GET", `/vms/${vmId}/console`, { key: keyA });
+  expect(busy.status).toBe(409);
+  expect(busy.body.detail).toMatch(/in use/);
+  const closed = new Promise((resolve) => ok.ws!.once("close", resolve));
+  ok.ws!.close(CONSOLE_CLOSE.NORMAL, "done");
+  await closed;
+  await until(
+    async () => r.region.ctx.consoles.count(vmId),
+    (n) => n === 0,
+    10_000,
+  );
+
+  // Another tenant's key: the same 404 as the header path, upgrade or plain GET.
+  expect(await asBrowser(keyB)).toMatchObject({ status: 404 });
+  expect((await http(r.api, "GET", `/vms/${vmId}/console`, { key: keyB })).status).toBe(404);
+  // A wrong key, a malformed one, a key with no protocol beside it: 401 with the reason.
+  expect(await asBrowser("fbx_wrong_key_0000000000000000")).toMatchObject({ status: 401 });
+  const bad = await asBrowser(keyA, [CONSOLE_PROTOCOL, `${BEARER_PROTOCOL_PREFIX}not+base64`]);
+  expect(bad.status).toBe(401);
+  expect(JSON.parse(bad.body!).detail).toMatch(/base64url without padding/);
+  const alone = await asBrowser(keyA, consoleProtocols(keyA).slice(1));
+  expect(alone.status).toBe(401);
+  expect(JSON.parse(alone.body!).detail).toMatch(/needs another subprotocol/);
+  expect(r.region.ctx.consoles.count(vmId)).toBe(0);
+}, 120_000);
 
 test("a VM whose domain has a pty console (made before console sockets) is refused with 409", async () => {
   const pool = (await http(r.api, "GET", `/vms/${vmId}`, { key: keyA })).body.poolId;

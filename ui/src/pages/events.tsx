@@ -3,7 +3,7 @@ import { ago } from "../format";
 
 function objectHref(e: Event): string | null {
   if (e.objectType === "machine") return `/machines/${e.objectId}`;
-  if (e.objectType === "vm") return `/vms?q=${e.objectId}`;
+  if (e.objectType === "vm") return `/vms/${e.objectId}`;
   return null;
 }
 

@@ -83,7 +83,14 @@ export function Vms() {
       objectType="vm"
       filter={(v) => !q || v.id === q || v.name.includes(q)}
       columns={[
-        { label: "Name", value: (v) => <strong>{v.name}</strong> },
+        {
+          label: "Name",
+          value: (v) => (
+            <a href={`/vms/${v.id}`}>
+              <strong>{v.name}</strong>
+            </a>
+          ),
+        },
         { label: "Status", value: (v) => <span class={`status s-${v.status}`}>{v.status}</span> },
         { label: "Power", value: (v) => v.powerState },
         { label: "Size", value: (v) => `${v.cores} cores · ${mib(v.memoryMiB)} · ${v.diskGiB} GiB` },
@@ -93,12 +100,11 @@ export function Vms() {
         { label: "Addresses", value: (v) => [v.ip, v.fqdn].filter(Boolean).join(" · ") || "—" },
         {
           label: "Console",
-          // The serial console (GET /api/v1/vms/:id/console, a WebSocket) is not served yet:
-          // its viewer goes here once the region offers it.
-          value: () => (
-            <button type="button" disabled title="the serial console is not available on this region yet">
+          // The serial console lives on the VM's page (components/serial-console.tsx).
+          value: (v) => (
+            <a href={`/vms/${v.id}#h-console`} aria-label={`Serial console of ${v.name}`}>
               Console
-            </button>
+            </a>
           ),
         },
       ]}
