@@ -214,37 +214,45 @@ function leftOn(h: 0 | 1) {
   };
 }
 
-/** Runs the region's reconcile of both hosts (as its watchdog does) and returns each host's task result. */
-async function reconcileHosts(): Promise<Record<string, any>[]> {
+/**
+ * Runs `action`, then waits until the rack finished the region's new `kind` task of each object
+ * (as queued by the action); returns their results in that order.
+ */
+async function tasksAfter(
+  kind: string,
+  objectIds: readonly string[],
+  action: () => Promise<unknown>,
+): Promise<Record<string, any>[]> {
+  const db = r.region.ctx.store.db;
   const before = new Set(
-    (
-      await r.region.ctx.store.db
-        .selectFrom("tasks")
-        .select("id")
-        .where("kind", "=", "host.reconcile")
-        .execute()
-    ).map((t) => t.id),
+    (await db.selectFrom("tasks").select("id").where("kind", "=", kind).execute()).map((t) => t.id),
   );
-  await new Watchdog(r.region.ctx, { healthEveryMs: 0 }).queueReconciles();
+  await action();
   const results: Record<string, any>[] = [];
-  for (const hostId of hostIds) {
-    const t = await until(
+  for (const objectId of objectIds) {
+    const ts = await until(
       () =>
-        r.region.ctx.store.db
+        db
           .selectFrom("tasks")
           .selectAll()
-          .where("kind", "=", "host.reconcile")
-          .where("objectId", "=", hostId)
+          .where("kind", "=", kind)
+          .where("objectId", "=", objectId)
           .execute(),
-      (ts) => ts.some((x) => !before.has(x.id) && ["done", "failed"].includes(x.status)),
+      (x) => x.some((t) => !before.has(t.id) && ["done", "failed"].includes(t.status)),
       120_000,
     );
-    const mine = t.find((x) => !before.has(x.id))!;
-    expect({ status: mine.status, error: mine.error }).toMatchObject({ status: "done" });
+    const mine = ts.find((t) => !before.has(t.id) && ["done", "failed"].includes(t.status))!;
+    expect({ kind, status: mine.status, error: mine.error }).toMatchObject({ status: "done" });
     results.push(JSON.parse(mine.result!));
   }
   return results;
 }
+
+/** The region's reconcile of both hosts, queued as its watchdog does; each host's result. */
+const reconcileHosts = () =>
+  tasksAfter("host.reconcile", hostIds, () =>
+    new Watchdog(r.region.ctx, { healthEveryMs: 0 }).queueReconciles(),
+  );
 
 maybe("tenant networks on two VM hosts joined by a fabric link, through the region and a rack agent", () => {
   beforeAll(async () => {
@@ -490,6 +498,26 @@ maybe("tenant networks on two VM hosts joined by a fabric link, through the regi
     console.log(`A1's security group dropped ${dropped} packet(s) to port 9090`);
     const local = await con(A1).run(get("127.0.0.1", 9090));
     expect(local.status).toBe(0);
+
+    // The tenant opens 9090 to A2 alone: the region sends A1's new rules (vm.network), the rack
+    // applies them; then it closes it again.
+    const sg = ok(await http(r.api, "GET", `/security-groups/${sgId}`, { key: keys.a }), 200);
+    const setRules = (rules: unknown[]) => async () =>
+      ok(await http(r.api, "PATCH", `/security-groups/${sgId}`, { key: keys.a, body: { rules } }), 200);
+    const [opened] = await tasksAfter(
+      "vm.network",
+      [A1.vm.id],
+      setRules([...sg.rules, { protocol: "tcp", fromPort: 9090, toPort: 9090, source: `${A2.ipv4}/32` }]),
+    );
+    const sgChain = () => nft(NS[0], ["list", "chain", "inet", "fibrix", `sg_${tapName(A1.mac)}`]);
+    expect(opened).toMatchObject({ commands: 0 }); // rules only: no link changed
+    expect(sgChain()).toMatch(/10\.10\.0\.3 tcp dport 9090 /);
+    expect((await con(A2).run(get(A1.ipv4, 9090))).status).toBe(0);
+    const [closedAgain] = await tasksAfter("vm.network", [A1.vm.id], setRules(sg.rules));
+    expect(closedAgain).toMatchObject({ commands: 0 });
+    expect(sgChain()).not.toMatch(/9090/);
+    expect((await con(A2).run(get(A1.ipv4, 9090))).status).not.toBe(0);
+    expect((await con(A2).run(get(A1.ipv4, 8080))).status).toBe(0);
   }, 300_000);
 
   it("tenant B's guest reaches neither A guest and neither reaches it: 0 frames through", async () => {
@@ -605,8 +633,22 @@ maybe("tenant networks on two VM hosts joined by a fabric link, through the regi
     // A2 goes: its address is free again, and the next VM on A's network gets it (stopped: no boot).
     await deleteVm(A2);
     expect((await networkOf("a")).used).toBe(1);
+    // Host 2 carries A's network no more: host 1 forgets it as a peer (host.networks).
+    await until(
+      async () => leftOn(0).fabricFdb,
+      (f) => f.length === 0,
+      60_000,
+    );
     const a3 = await createVm("a", "a3", 1, { networkId: nets.a!.id }, "off");
     expect(a3.nics[0]!.ipv4).toBe(A2.ipv4);
+    // A stopped VM keeps its network through a reconcile (its domain is defined, its tap absent),
+    // and host 1 has host 2 as its peer again.
+    const [, h2] = await reconcileHosts();
+    expect(h2).toMatchObject({ unreachable: false, network: { rulesRemoved: false, kept: [] } });
+    expect(ourLinks(NS[1])).toEqual([bridgeName(nets.a!.segment), segmentDeviceName(nets.a!.segment)].sort());
+    const chains = parseNftRuleset(nft(NS[1], ["-j", "list", "ruleset"])).chains.map((c) => c.name);
+    expect(chains).toContain(`sg_${tapName(a3.nics[0]!.mac)}`);
+    expect(leftOn(0).fabricFdb).toEqual([expect.objectContaining({ dst: UNDERLAY[1] })]);
     // A network in use is refused; once its VMs are gone it deletes.
     const inUse = await http(r.api, "DELETE", `/networks/${nets.a!.id}`, { key: keys.a });
     expect([inUse.status, inUse.body.detail]).toEqual([409, expect.stringMatching(/used by 2 VM NIC\(s\)/)]);
