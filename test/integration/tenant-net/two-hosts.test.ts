@@ -19,7 +19,8 @@
  *
  * Guests: three 128 MiB QEMU TCG VMs booting the project's busybox environment
  * (test/helpers/tenant-guest.ts), configuring their NIC from the seed's network-config and
- * serving HTTP on two ports; the test drives their serial consoles.
+ * serving HTTP on two ports; the test drives their serial consoles as the tenants would, over
+ * the region's console WebSocket, which the rack bridges to the domain's serial socket.
  * - tenant A (its key): network 10.10.0.0/24, a security group (ICMP + TCP 8080 from the
  *   subnet) on A1; A1 on host 1, A2 on host 2;
  * - tenant B (its key): its own network with the SAME subnet (gateway at its top, so IPAM gives
@@ -333,7 +334,7 @@ maybe("tenant networks on two VM hosts joined by a fabric link, through the regi
   }, 900_000);
 
   afterAll(async () => {
-    for (const c of consoles.values()) c.close();
+    for (const c of consoles.values()) await c.close().catch(() => {});
     await agent?.stop();
     await r?.stop();
     for (const h of [0, 1] as const) {
@@ -399,17 +400,21 @@ maybe("tenant networks on two VM hosts joined by a fabric link, through the regi
     expect(new Set(guests.map((g) => g.mac)).size).toBe(3);
     for (const g of guests) expect(g.vm.ip).toBe(g.ipv4);
     expect((await networkOf("a")).used).toBe(2);
-    for (const g of guests) {
-      const c = GuestConsole.open(daemons[g.host]!.uri, domainOf(g));
-      consoles.set(g.name, c);
-    }
+    // Each domain runs on the host its pool holds.
+    for (const g of guests) expect(virsh(g.host, ["list", "--name"]).split("\n")).toContain(domainOf(g));
+    // Each tenant reaches its guests' serial consoles through the region (the rack bridges them);
+    // another tenant's key does not find the VM.
+    for (const g of guests) consoles.set(g.name, await GuestConsole.open(r.url, keys[g.tenant], g.vm.id));
+    await expect(GuestConsole.open(r.url, keys.b, guest("a1").vm.id)).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
     const created = Date.now();
     for (const g of guests) await con(g).ready(300_000);
     console.log(
       `3 VMs created through the API on 2 hosts: ${created - t0} ms; guests answered on their consoles after ${Date.now() - created} ms more`,
     );
     for (const g of guests) {
-      expect(con(g).text).toContain(`fibrix-guest: eth0 ${g.mac} ${g.ipv4}/24`);
+      expect((await con(g).run("cat /sys/class/net/eth0/address")).output.trim()).toBe(g.mac);
       const addr = await con(g).run("ip -4 -o addr show dev eth0");
       expect(addr.output).toMatch(new RegExp(`inet ${g.ipv4.replace(/\./g, "\\.")}/24 `));
       // The network's MTU, from the seed: room for the VXLAN header on the fabric.
@@ -616,7 +621,7 @@ maybe("tenant networks on two VM hosts joined by a fabric link, through the regi
   it("after DELETE through the API the addresses return to IPAM and nothing of ours is left on either host", async () => {
     const [A1, A2, B1] = [guest("a1"), guest("a2"), guest("b1")];
     for (const ns of NS) nft(ns, ["delete", "table", "bridge", "fxtest"]);
-    for (const c of consoles.values()) c.close();
+    for (const c of consoles.values()) await c.close();
     consoles.clear();
     // B1 goes: host 1 drops B's network at once, and B's network can go.
     await deleteVm(B1);
