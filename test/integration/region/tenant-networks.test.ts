@@ -118,17 +118,8 @@ describe.each(STORES)("tenant networks on %s", (storeName, makeStore) => {
         mac: `52:54:00:99:00:0${h}`,
         cores: 1,
         memoryMiB: 4096,
+        fabric: { underlayDevice: "fab0", underlayAddress: `10.99.0.${h + 1}`, uplinkDevice: "up0" },
       });
-      await r.region.ctx.store.db
-        .updateTable("machines")
-        .set({
-          vmHostConfig: JSON.stringify({
-            uri: "test:///default",
-            fabric: { underlayDevice: "fab0", underlayAddress: `10.99.0.${h + 1}`, uplinkDevice: "up0" },
-          }),
-        })
-        .where("id", "=", id)
-        .execute();
       hosts.push(id);
     }
   }, 120_000);
