@@ -616,6 +616,22 @@ maybe("tenant networks on two VM hosts joined by a fabric link, through the regi
     expect(chains).not.toContain(`sg_${tapName(ghost.mac)}`);
     expect(chains).toContain(`sg_${tapName(A2.mac)}`);
     expect((await con(A2).run(`ping -c 1 -W 3 ${A1.ipv4}`)).status).toBe(0);
+
+    // Host 2 lost our rules (its nftables were restarted, say): A2 would go unfiltered. The
+    // reconcile writes the rules of the VMs the host keeps again.
+    for (const family of ["bridge", "inet"]) nft(NS[1], ["delete", "table", family, "fibrix"]);
+    const [, again] = await reconcileHosts();
+    expect(again).toMatchObject({ unreachable: false, network: { rulesApplied: [A2.vm.id] } });
+    const tap = tapName(A2.mac);
+    const restored = parseNftRuleset(nft(NS[1], ["-j", "list", "ruleset"])).chains.map((c) => c.name);
+    expect(restored).toEqual(expect.arrayContaining([`out_${tap}`, `in_${tap}`, `sg_${tap}`]));
+    await con(A2).run("ip addr add 10.10.0.99/32 dev eth0");
+    expect((await con(A2).run(`ping -c 2 -W 2 -I 10.10.0.99 ${A1.ipv4}`)).status).not.toBe(0);
+    await con(A2).run("ip addr del 10.10.0.99/32 dev eth0");
+    expect(
+      ourCounter(NS[1], `out_${tap}`, "spoof-ip") + ourCounter(NS[1], `out_${tap}`, "spoof-arp-ip"),
+    ).toBeGreaterThan(0);
+    expect((await con(A2).run(`ping -c 1 -W 3 ${A1.ipv4}`)).status).toBe(0);
   }, 300_000);
 
   it("after DELETE through the API the addresses return to IPAM and nothing of ours is left on either host", async () => {
