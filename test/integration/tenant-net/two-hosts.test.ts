@@ -29,8 +29,8 @@
  * VXLAN, a 1450-byte frame included; B1 reaches neither A guest and neither reaches it, with 0
  * frames through on both hosts (nft counters of a table of the test's own, behind ours); A1's
  * security group opens 8080 and only 8080; a spoofed source address from A2 is dropped (our
- * counter rises, host 1 sees nothing); the region's reconcile changes nothing that is in use and
- * removes leftovers; after DELETE of the VMs, their addresses return to IPAM (a new VM gets a
+ * counter rises, host 1 sees nothing); the region's reconcile changes nothing that is in use,
+ * removes leftovers and writes the rules a host lost again; after DELETE of the VMs, their addresses return to IPAM (a new VM gets a
  * freed one, the networks delete) and after the reconcile nothing of ours is left in either
  * namespace (`ip -j link`, nft, fdb).
  * All guest traffic stays in the two namespaces (10.255.0.0/30 and 10.10.0.0/24 exist nowhere
