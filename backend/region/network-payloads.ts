@@ -17,8 +17,10 @@ import type {
   IngressRulePayload,
   Segment,
   TenantNic,
+  VmNics,
 } from "../../sdk/schema/tenant-network-payload";
 import { ipToInt, parseCidr } from "../../sdk/model/ipv4";
+import { SETTLED_VM_STATUSES } from "./reconcile-expectations";
 import type { Database } from "./store/database";
 
 /** VXLAN adds 50 bytes to a 1500-byte underlay frame; a VLAN tag fits in the underlay's own 1500. */
@@ -194,6 +196,25 @@ export async function carriersOf(
   return rows.filter((r): r is { id: string; rackId: string; config: string } => r.config !== null);
 }
 
+/**
+ * The tenant NICs of every settled VM on host `hostId`, for host.reconcile: the rack writes their
+ * rules again. VMs being created or deleted are left out: their own tasks apply or remove them.
+ */
+export async function nicsOfHost(db: Db, hostId: string): Promise<VmNics[]> {
+  const vms = await db
+    .selectFrom("vms")
+    .innerJoin("nics", "nics.vmId", "vms.id")
+    .select("vms.id as id")
+    .distinct()
+    .where("vms.hostId", "=", hostId)
+    .where("vms.status", "in", SETTLED_VM_STATUSES)
+    .orderBy("vms.id")
+    .execute();
+  const out: VmNics[] = [];
+  for (const v of vms) out.push({ vmId: v.id, nics: await nicsOfVm(db, v.id) });
+  return out;
+}
+
 /** Rebuilds a claimed task's tenant network parts (nics, networks) as of now. */
 export async function refreshNetworkPayload(
   db: Db,
@@ -203,6 +224,9 @@ export async function refreshNetworkPayload(
 ): Promise<void> {
   switch (kind) {
     case "host.reconcile":
+      payload.networks = await hostNetworks(db, objectId);
+      payload.vmNics = await nicsOfHost(db, objectId);
+      return;
     case "host.networks":
       payload.networks = await hostNetworks(db, objectId);
       return;

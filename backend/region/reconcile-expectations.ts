@@ -12,7 +12,9 @@ export interface ReconcileExpectations {
   busy: string[];
 }
 
-const SETTLED = ["Running", "Stopped", "Failed"];
+/** VMs no task of their own is creating or deleting: a reconcile judges them. */
+export const SETTLED_VM_STATUSES = ["Running", "Stopped", "Failed"];
+const SETTLED = SETTLED_VM_STATUSES;
 
 export async function reconcileExpectations(
   db: Kysely<Database>,

@@ -156,9 +156,10 @@ export const CommissioningReport = Type.Object(
  *               success (its create applies the state of its own claim).
  * - host.networks: { machineId, host, networks: HostNetwork[] }   the full set of tenant networks the
  *               host must carry (peers changed: a host joined or left a network); idempotent, prunes.
- * - host.reconcile: { machineId, host, vms: [{ vmId, name }], networks: HostNetwork[] }   result: ReconcileReport
- *               (+ { network }: the same pruning as vm.delete, after orphans are cleaned)
- * nics and networks of vm.create, vm.delete, vm.network, host.networks and host.reconcile are rebuilt
+ * - host.reconcile: { machineId, host, vms: [{ vmId, name }], networks: HostNetwork[], vmNics: VmNics[] }
+ *               result: ReconcileReport (+ { network }: the same pruning as vm.delete, after orphans are
+ *               cleaned, then the rules of the settled VMs of vmNics written again: network.rulesApplied)
+ * nics, networks and vmNics of vm.create, vm.delete, vm.network, host.networks and host.reconcile are rebuilt
  * by the region when the rack claims the task (backend/region/network-payloads.ts).
  * - image.import: { imageId, machineId, host, name, os, format, path }  result: { volume, existed }
  *               (idempotent: the host already holding the image under that name is success)

@@ -64,3 +64,10 @@ export const HostNetwork = Type.Object(
   Strict,
 );
 export type HostNetwork = Static<typeof HostNetwork>;
+
+/**
+ * A VM's tenant NICs, as host.reconcile lists them for every settled VM of the host: the rack
+ * writes their rules again, so rules a host lost (its nftables restarted) come back.
+ */
+export const VmNics = Type.Object({ vmId: Id, nics: Type.Array(TenantNic) }, Strict);
+export type VmNics = Static<typeof VmNics>;

@@ -17,6 +17,7 @@ import pino from "pino";
 import type { Clock } from "../../backend/region/clock";
 import { buildRegion, type RegionApp } from "../../backend/region/server";
 import type { Database } from "../../backend/region/store/database";
+import type { VmHostConfig } from "../../sdk/schema/machine";
 import { own } from "./run-dirs";
 import { type CertFiles, TEST_TLS, testCaDispatcher, testPki } from "./tls";
 
@@ -198,6 +199,9 @@ export async function addVmHost(
     diskGiB?: number;
     uri?: string;
     storagePool?: string;
+    /** Tenant networking of the host (issue 11): its fabric underlay and the namespace it lives in. */
+    fabric?: VmHostConfig["fabric"];
+    netns?: string;
   },
 ): Promise<string> {
   const res = await http(r.api, "POST", "/machines", {
@@ -225,7 +229,9 @@ export async function addVmHost(
       vmHostConfig: JSON.stringify({
         uri: opts.uri ?? "test:///default",
         storagePool: opts.storagePool ?? "default",
-      }),
+        ...(opts.fabric ? { fabric: opts.fabric } : {}),
+        ...(opts.netns ? { netns: opts.netns } : {}),
+      } satisfies VmHostConfig),
     })
     .where("id", "=", res.body.id)
     .execute();

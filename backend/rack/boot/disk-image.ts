@@ -6,7 +6,16 @@
  * boot sector the BIOS runs from sector 0 (packages: syslinux, syslinux-common, mtools).
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BootError } from "./boot-error";
@@ -43,14 +52,38 @@ export function syslinuxConfig(kernelArgs: readonly string[]): string {
   ].join("\n");
 }
 
-/** Writes `out` (raw, `sizeMiB`), unless it exists and is newer than the environment. */
+/** Pure: whether a cached image can be reused: newer than the environment, and made with this boot config. */
+export function cachedImageFits(c: {
+  imageMtimeMs: number;
+  initrdMtimeMs: number;
+  madeWith: string | undefined;
+  config: string;
+}): boolean {
+  return c.imageMtimeMs >= c.initrdMtimeMs && c.madeWith === c.config;
+}
+
+/**
+ * Writes `out` (raw, `sizeMiB`), unless it exists, is newer than the environment and was made
+ * with the same kernel arguments (their syslinux.cfg is kept beside it as `out.cfg`).
+ */
 export async function buildDiskImage(o: {
   env: EphemeralEnv;
   out: string;
   sizeMiB?: number;
   kernelArgs?: readonly string[];
 }): Promise<string> {
-  if (existsSync(o.out) && statSync(o.out).mtimeMs >= statSync(o.env.initrd).mtimeMs) return o.out;
+  const config = syslinuxConfig(o.kernelArgs ?? ["console=ttyS0"]);
+  const stamp = `${o.out}.cfg`;
+  if (
+    existsSync(o.out) &&
+    cachedImageFits({
+      imageMtimeMs: statSync(o.out).mtimeMs,
+      initrdMtimeMs: statSync(o.env.initrd).mtimeMs,
+      madeWith: existsSync(stamp) ? readFileSync(stamp, "utf8") : undefined,
+      config,
+    })
+  )
+    return o.out;
   const size =
     o.sizeMiB ?? Math.ceil((statSync(o.env.kernel).size + statSync(o.env.initrd).size) / 2 ** 20) + 4;
   const work = mkdtempSync(join(tmpdir(), "fibrix-disk-"));
@@ -77,11 +110,12 @@ export async function buildDiskImage(o: {
     ]);
     await run("syslinux", ["--install", tmp]);
     const cfg = join(work, "syslinux.cfg");
-    writeFileSync(cfg, syslinuxConfig(o.kernelArgs ?? ["console=ttyS0"]));
+    writeFileSync(cfg, config);
     await run("mcopy", ["-i", tmp, cfg, "::syslinux.cfg"]);
     await run("mcopy", ["-i", tmp, o.env.kernel, "::vmlinuz"]);
     await run("mcopy", ["-i", tmp, o.env.initrd, "::initrd"]);
     renameSync(tmp, o.out);
+    writeFileSync(stamp, config);
     return o.out;
   } finally {
     rmSync(work, { recursive: true, force: true });

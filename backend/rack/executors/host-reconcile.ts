@@ -8,14 +8,19 @@
  * reconcile judges them.
  * With `networks` (the tenant networks the host must still carry), the host is pruned to them
  * after the orphans are cleaned: bridges, VXLAN/VLAN devices and nftables rules no VM uses go
- * (executors/host-network.ts); the result adds { network }.
+ * (executors/host-network.ts); the result adds { network }. Then the rules of the VMs in
+ * `vmNics` the host keeps are written again (network.rulesApplied: their ids), so a host that
+ * lost them (nftables restarted) filters again; a VM worked on since the claim is left to its
+ * own task, whose payload is newer.
  * An unreachable host is data, not a failure.
  */
-import { type VmRecord, reconcileHost } from "../../libvirt/reconcile";
+import { type CleanFailure, type VmRecord, reconcileHost } from "../../libvirt/reconcile";
+import type { VmNics } from "../../../sdk/schema/tenant-network-payload";
+import { applyVmRules } from "../tenant-net/apply";
 import { type Executor, TaskError } from "../executor";
 import type { ExecutorDeps } from "./deps";
-import { settleHostNetworks } from "./host-network";
-import { hostConfig, optNetworks, strList } from "./payload";
+import { settleHostNetworks, withHostNet } from "./host-network";
+import { hostConfig, optNetworks, optVmNics, strList } from "./payload";
 
 const KIND = "host.reconcile";
 
@@ -36,6 +41,21 @@ function records(raw: unknown): VmRecord[] {
   });
 }
 
+/**
+ * Pure: the VMs whose rules a reconcile writes again: with tenant NICs, expected on the host with
+ * their domain found, and not worked on (`busy`: being created or deleted, or claimed since).
+ */
+export function rulesToRestore(
+  vmNics: readonly VmNics[],
+  expected: ReadonlySet<string>,
+  missing: ReadonlySet<string>,
+  busy: ReadonlySet<string>,
+): VmNics[] {
+  return vmNics.filter(
+    (v) => v.nics.length > 0 && expected.has(v.vmId) && !missing.has(v.vmId) && !busy.has(v.vmId),
+  );
+}
+
 export function hostReconcileExecutor(deps: ExecutorDeps): Executor {
   return {
     kind: KIND,
@@ -44,6 +64,7 @@ export function hostReconcileExecutor(deps: ExecutorDeps): Executor {
       const cfg = hostConfig(p, KIND);
       const host = deps.vmHost(cfg);
       const networks = optNetworks(p, KIND);
+      const vmNics = optVmNics(p, KIND);
       const busy = new Set(strList(p, "busy", KIND));
       const expected = records(p.vms);
       const known = new Set(expected.map((v) => v.id));
@@ -63,7 +84,30 @@ export function hostReconcileExecutor(deps: ExecutorDeps): Executor {
         prefix: deps.vmPrefix,
       });
       if (r.unreachable) return { unreachable: true, code: r.code, message: r.message };
-      const network = networks ? await settleHostNetworks(deps, cfg, host, networks, KIND) : undefined;
+      const settledNet = networks ? await settleHostNetworks(deps, cfg, host, networks, KIND) : undefined;
+      const failures: CleanFailure[] = [...r.failures];
+      const rulesApplied: string[] = [];
+      if (vmNics.length > 0) {
+        const shell = deps.hostShell(cfg);
+        const missing = new Set(r.diff.missingDomains.map((m) => m.id));
+        await withHostNet(deps, cfg, async () => {
+          // Inside the lock, as of now: a task claimed meanwhile carries newer rules than ours.
+          const worked = new Set([...busy, ...claimedSince()]);
+          for (const v of rulesToRestore(vmNics, known, missing, worked)) {
+            try {
+              await applyVmRules(shell, v.nics, cfg.fabric?.uplinkDevice);
+              rulesApplied.push(v.vmId);
+            } catch (e) {
+              failures.push({
+                object: `rules of ${v.vmId}`,
+                code: (e as { code?: string }).code ?? "FAILED",
+                message: e instanceof Error ? e.message : String(e),
+              });
+            }
+          }
+        });
+      }
+      const network = settledNet ? { ...settledNet, rulesApplied } : undefined;
       return {
         ...(network ? { network } : {}),
         unreachable: false,
@@ -77,7 +121,7 @@ export function hostReconcileExecutor(deps: ExecutorDeps): Executor {
           unmanaged: r.diff.unmanaged,
         },
         cleaned: { domains: r.cleaned.domains, volumes: r.cleaned.volumes },
-        failures: r.failures.map((f) => ({ object: f.object, code: f.code, message: f.message })),
+        failures: failures.map((f) => ({ object: f.object, code: f.code, message: f.message })),
       };
     },
   };

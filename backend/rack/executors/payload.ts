@@ -5,7 +5,7 @@
  */
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { VmHostConfig } from "../../../sdk/schema/machine";
-import { HostNetwork, TenantNic } from "../../../sdk/schema/tenant-network-payload";
+import { HostNetwork, TenantNic, VmNics } from "../../../sdk/schema/tenant-network-payload";
 import { schemaErrors } from "../../../sdk/model/input-check";
 import { TaskError } from "../executor";
 
@@ -72,6 +72,7 @@ export function hostConfig(p: Payload, kind: string): VmHostConfig {
 const FABRIC = VmHostConfig.properties.fabric;
 const NICS = Type.Array(TenantNic);
 const NETWORKS = Type.Array(HostNetwork);
+const VM_NICS = Type.Array(VmNics);
 
 function checked<S extends TSchema>(
   p: Payload,
@@ -98,4 +99,9 @@ export function optNics(p: Payload, kind: string): TenantNic[] | undefined {
 /** The tenant networks the host must carry, or undefined when the payload names none. */
 export function optNetworks(p: Payload, kind: string): HostNetwork[] | undefined {
   return p.networks === undefined || p.networks === null ? undefined : checked(p, "networks", kind, NETWORKS);
+}
+
+/** The tenant NICs of the host's settled VMs (host.reconcile), or [] when the payload names none. */
+export function optVmNics(p: Payload, kind: string): VmNics[] {
+  return p.vmNics === undefined || p.vmNics === null ? [] : checked(p, "vmNics", kind, VM_NICS);
 }

@@ -19,7 +19,7 @@ import addFormats from "ajv-formats";
 import pino from "pino";
 import { type RunningRegion, startRegionServer } from "../../../backend/region/serve";
 import { Watchdog } from "../../../backend/region/watchdog";
-import { HostNetwork, TenantNic } from "../../../sdk/schema/tenant-network-payload";
+import { HostNetwork, TenantNic, VmNics } from "../../../sdk/schema/tenant-network-payload";
 import { ADMIN_KEY, addVmHost, http, registerImage, type TestRegion } from "../../helpers/region";
 import { STORES } from "../../helpers/stores";
 
@@ -28,9 +28,11 @@ const run = promisify(execFile);
 const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
 const nicsValid = ajv.compile(Type.Array(TenantNic));
 const networksValid = ajv.compile(Type.Array(HostNetwork));
+const vmNicsValid = ajv.compile(Type.Array(VmNics));
 /** The contract's complaints about a payload part ([] when it conforms). */
 const Nics = (v: unknown) => (nicsValid(v) ? [] : nicsValid.errors);
 const Networks = (v: unknown) => (networksValid(v) ? [] : networksValid.errors);
+const VmNicsOf = (v: unknown) => (vmNicsValid(v) ? [] : vmNicsValid.errors);
 
 /** The fields a 4xx names. */
 const fields = (res: { body: any }) => (res.body.errors ?? []).map((e: any) => e.field);
@@ -118,17 +120,8 @@ describe.each(STORES)("tenant networks on %s", (storeName, makeStore) => {
         mac: `52:54:00:99:00:0${h}`,
         cores: 1,
         memoryMiB: 4096,
+        fabric: { underlayDevice: "fab0", underlayAddress: `10.99.0.${h + 1}`, uplinkDevice: "up0" },
       });
-      await r.region.ctx.store.db
-        .updateTable("machines")
-        .set({
-          vmHostConfig: JSON.stringify({
-            uri: "test:///default",
-            fabric: { underlayDevice: "fab0", underlayAddress: `10.99.0.${h + 1}`, uplinkDevice: "up0" },
-          }),
-        })
-        .where("id", "=", id)
-        .execute();
       hosts.push(id);
     }
   }, 120_000);
@@ -431,6 +424,7 @@ describe.each(STORES)("tenant networks on %s", (storeName, makeStore) => {
     // As the region's watchdog queues them (reconciles are off in this region so the test says when).
     await new Watchdog(r.region.ctx, { healthEveryMs: 0 }).queueReconciles();
     const reconciles = (await claim()).filter((t) => t.kind === "host.reconcile");
+    let restorable = 0;
     expect(reconciles.map((t) => t.objectId).sort()).toEqual([...hosts].sort());
     const vms = ok(await http(r.api, "GET", "/vms"), 200).items;
     for (const t of reconciles) {
@@ -441,8 +435,21 @@ describe.each(STORES)("tenant networks on %s", (storeName, makeStore) => {
           .flatMap((v: any) => v.nics.map((n: any) => n.networkId)),
       );
       expect(new Set(t.payload.networks.map((n: any) => n.networkId))).toEqual(want);
+      // The NICs of its settled VMs, whose rules the rack writes again (not those being made or deleted).
+      expect(VmNicsOf(t.payload.vmNics)).toEqual([]);
+      const settled = vms.filter(
+        (v: any) =>
+          v.hostId === t.objectId && v.nics.length > 0 && ["Running", "Stopped", "Failed"].includes(v.status),
+      );
+      expect(t.payload.vmNics.map((v: any) => v.vmId).sort()).toEqual(settled.map((v: any) => v.id).sort());
+      for (const v of t.payload.vmNics) {
+        const view = settled.find((x: any) => x.id === v.vmId);
+        expect(v.nics.map((n: any) => [n.mac, n.ipv4])).toEqual(view.nics.map((n: any) => [n.mac, n.ipv4]));
+      }
+      restorable += t.payload.vmNics.length;
       await report(t.id, { diff: {} });
     }
+    expect(restorable).toBeGreaterThan(0);
   });
 
   test("public addresses: 1:1 on the primary NIC, exhausted pool is 409, held until the VM is gone", async () => {

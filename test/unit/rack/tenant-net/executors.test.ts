@@ -8,6 +8,7 @@ import pino from "pino";
 import type { DomainSummary, VirshVmHost } from "../../../../backend/libvirt/vm-host";
 import type { Executor } from "../../../../backend/rack/executor";
 import { defaultDeps, type ExecutorDeps } from "../../../../backend/rack/executors/deps";
+import { rulesToRestore } from "../../../../backend/rack/executors/host-reconcile";
 import { defaultExecutors } from "../../../../backend/rack/executors/index";
 import { applyVmRules } from "../../../../backend/rack/tenant-net/apply";
 import type { Command, HostShell } from "../../../../backend/rack/tenant-net/host-shell";
@@ -243,5 +244,77 @@ describe("br_netfilter before any security group", () => {
       message: expect.stringContaining("security groups cannot be enforced"),
     });
     expect(ran).not.toContain("nft -f -");
+  });
+});
+
+describe("host.reconcile writes the rules of the VMs the host keeps again", () => {
+  const other = { ...nic, mac: "52:54:00:0a:00:02", ipv4: "10.10.0.3" };
+  const vmNics = [
+    { vmId: base.vmId, nics: [nic] },
+    { vmId: "vm_00000000000000a2", nics: [other] },
+    { vmId: "vm_00000000000000a3", nics: [] },
+  ];
+  const expected = (ids: string[]) =>
+    ids.map((id) => ({ id, tenant: "ten_1", vcpus: 1, memoryMiB: 128, powerState: "on" }));
+  const reconcile = (payload: Record<string, unknown>) => {
+    // A1's domain, as we define them (prefixed, with our metadata); A2's is not on the host.
+    const ours = { ...domain, meta: { id: base.vmId, tenant: "ten_1" } };
+    const s = setup({ listDomains: async () => [ours], listVolumes: async () => [] } as Partial<VirshVmHost>);
+    return { ...s, result: s.run("host.reconcile", { host: { uri: "qemu:///system", fabric }, ...payload }) };
+  };
+  const rulesWritten = (ran: { cmd: Command; input?: string }[]) =>
+    ran.filter((x) => x.cmd.join(" ") === "nft -f -" && x.input?.includes("add chain bridge fibrix out_"));
+
+  it("picks the settled VMs with tenant NICs whose domain is on the host (pure)", () => {
+    const all = new Set(vmNics.map((v) => v.vmId));
+    expect(rulesToRestore(vmNics, all, new Set(), new Set()).map((v) => v.vmId)).toEqual([
+      base.vmId,
+      "vm_00000000000000a2",
+    ]);
+    expect(
+      rulesToRestore(vmNics, all, new Set(["vm_00000000000000a2"]), new Set()).map((v) => v.vmId),
+    ).toEqual([base.vmId]);
+    expect(rulesToRestore(vmNics, all, new Set(), new Set([base.vmId])).map((v) => v.vmId)).toEqual([
+      "vm_00000000000000a2",
+    ]);
+    expect(rulesToRestore(vmNics, new Set([base.vmId]), new Set(), new Set()).map((v) => v.vmId)).toEqual([
+      base.vmId,
+    ]);
+    expect(rulesToRestore([], all, new Set(), new Set())).toEqual([]);
+  });
+
+  it("re-applies the rules of a kept VM, not of one whose domain is missing", async () => {
+    const { ran, result } = reconcile({
+      vms: expected([base.vmId, "vm_00000000000000a2"]),
+      networks: [network],
+      vmNics: vmNics.slice(0, 2),
+    });
+    const r = await result;
+    expect(r).toMatchObject({
+      unreachable: false,
+      diff: { missingDomains: [{ id: "vm_00000000000000a2" }] },
+      network: { rulesApplied: [base.vmId] },
+    });
+    const written = rulesWritten(ran);
+    expect(written).toHaveLength(1);
+    expect(written[0]!.input).toContain("out_fxt5254000a0001");
+  });
+
+  it("leaves a VM being worked on to its own task; without vmNics it writes no rules", async () => {
+    const busy = reconcile({ vms: expected([]), busy: [base.vmId], networks: [network], vmNics });
+    expect(await busy.result).toMatchObject({ network: { rulesApplied: [] } });
+    expect(rulesWritten(busy.ran)).toEqual([]);
+    const none = reconcile({ vms: expected([base.vmId]), networks: [network] });
+    expect(await none.result).toMatchObject({ network: { rulesApplied: [] } });
+    expect(rulesWritten(none.ran)).toEqual([]);
+  });
+
+  it("refuses malformed vmNics as BAD_PAYLOAD before anything is touched", async () => {
+    const { ran, result } = reconcile({ vms: [], networks: [], vmNics: [{ vmId: base.vmId, nics: "eth0" }] });
+    await expect(result).rejects.toMatchObject({
+      code: "BAD_PAYLOAD",
+      message: expect.stringContaining("vmNics"),
+    });
+    expect(ran).toEqual([]);
   });
 });
