@@ -17,7 +17,7 @@ import { composeVm, destroyVm } from "../../libvirt/compose";
 import { type Executor, TaskError } from "../executor";
 import type { ExecutorDeps } from "./deps";
 import { ensureImage, imageSourceOf } from "./image-import";
-import { applyNetworks, applyVmRules, removeVmRules } from "../tenant-net/apply";
+import { applyNetworks, applyRoutes, applyVmRules, removeVmRules } from "../tenant-net/apply";
 import { nicSpec } from "../tenant-net/nic-spec";
 import { fabricOf, withHostNet } from "./host-network";
 import { hostConfig, optNetworks, optNics, optPowerState, optStr, posInt, str, strList } from "./payload";
@@ -74,13 +74,16 @@ export function vmCreateExecutor(deps: ExecutorDeps): Executor {
         if (!tenantNet) return;
         await applyNetworks(tenantNet.shell, tenantNet.fabric, tenantNet.networks);
         await applyVmRules(tenantNet.shell, tenantNet.nics, tenantNet.fabric.uplinkDevice);
+        await applyRoutes(tenantNet.shell, tenantNet.fabric, tenantNet.networks);
       };
       const dropRules = async () => {
         if (tenantNet)
           await removeVmRules(
             tenantNet.shell,
             tenantNet.nics.map((n) => n.mac),
-          ).catch(() => {});
+          )
+            .then(() => applyRoutes(tenantNet.shell, tenantNet.fabric, undefined))
+            .catch(() => {});
       };
       const existing = await findDomain(host, domain);
       if (existing) {

@@ -176,6 +176,11 @@ describe("VM executors and tenant networks", () => {
       "nft -j list ruleset",
       "ip -j -d link show",
       "bridge -j fdb show",
+      // Routing read back (route-state.ts): nothing of ours, nothing to remove.
+      "ip -j -d link show",
+      "ip -j -4 addr show",
+      "ip -j -4 rule show",
+      "ip -j -4 route show table all",
     ]);
   });
 
