@@ -109,7 +109,7 @@ export async function pruneRules(
 export async function readRoutes(shell: HostShell, input: RoutePlanInput): Promise<RouteState> {
   const devs = new Set((await readLinks(shell)).map((l) => l.name));
   const keys = sysctlKeys(input)
-    .filter((k) => devs.has(k.dev))
+    .filter((k) => k.dev === "" || devs.has(k.dev))
     .map((k) => k.key);
   return {
     addresses: parseAddrs(await shell.run(["ip", "-j", "-4", "addr", "show"])),

@@ -94,6 +94,10 @@ const BASE = [
   "add chain inet fibrix pre { type filter hook prerouting priority -300 ; policy accept ; }",
   "flush chain inet fibrix pre",
   "add rule inet fibrix pre ct zone set iifname map @zones",
+  // A routed network's table as the mark of what its bridge sends: the host's own answers
+  // (an echo reply from the gateway) carry it back (fwmark_reflect, route-plan.ts).
+  "add map inet fibrix marks { type ifname : mark ; }",
+  "add rule inet fibrix pre meta mark set iifname map @marks",
   "add chain inet fibrix forward { type filter hook forward priority 0 ; policy accept ; }",
   "flush chain inet fibrix forward",
   "add rule inet fibrix forward oifname . ip daddr vmap @to_vm",
@@ -148,7 +152,7 @@ function ingressRule(r: IngressRulePayload, i: number): string | null {
   return `${from} ${r.protocol} dport ${lo === hi ? lo : `${lo}-${hi}`} accept`;
 }
 
-/** The bridge a `zones` or `gateways` key names (its first part, quoted). */
+/** The bridge a `zones`, `marks` or `gateways` key names (its first part, quoted). */
 function bridgeOfKey(key: string): string {
   return JSON.parse(key.split(" . ")[0]!) as string;
 }
@@ -225,6 +229,7 @@ export function vmNftScript(nics: readonly TenantNic[], state: NftState, opts: V
         (e) =>
           e.table === "fibrix" &&
           e.map !== "zones" &&
+          e.map !== "marks" &&
           (keys.has(e.key) ||
             (e.map === "gateways" && bridgeOfKey(e.key) === br && e.key !== `${q(br)} . ${gw}`)),
       ),
@@ -233,6 +238,9 @@ export function vmNftScript(nics: readonly TenantNic[], state: NftState, opts: V
       `add element inet fibrix zones { ${q(br)} : ${zoneOf(nic)} }`,
       `add element inet fibrix to_vm { ${q(br)} . ${ip} : jump sg_${tap} }`,
       ...(gw !== null ? [`add element inet fibrix gateways { ${q(br)} . ${gw} : accept }`] : []),
+      ...(gw !== null && opts.uplink
+        ? [`add element inet fibrix marks { ${q(br)} : ${routeTableOf(nic.segment)} }`]
+        : []),
     );
     const natChains = ["dnat", "snat", "mark"].filter((k) => hasChain("ip", "fibrix_nat", `${k}_${tap}`));
     if (nic.publicIpv4 !== undefined) {
@@ -285,7 +293,7 @@ export function pruneNftScript(
     ...deleteElements(state, (e) => gone(tapOfChain(e.jump ?? ""))),
     ...deleteElements(
       state,
-      (e) => (e.map === "zones" || e.map === "gateways") && !keepBridges.has(bridgeOfKey(e.key)),
+      (e) => ["zones", "gateways", "marks"].includes(e.map) && !keepBridges.has(bridgeOfKey(e.key)),
     ),
     ...state.chains
       .filter((c) => gone(tapOfChain(c.name)))

@@ -16,6 +16,9 @@
  *   inbound traffic to a public address is marked T in raw prerouting (nft-plan.ts, by the
  *   public address), which is also where its conntrack zone becomes the network's, so both
  *   directions of a NATed flow are one conntrack entry;
+ * - the host's own answers to a guest (its gateway's echo replies) are routed by the mark the
+ *   guest's packet had (nft-plan.ts marks what a routed bridge sends with its table):
+ *   `net.ipv4.fwmark_reflect=1`; without it they would follow main, which has no tenant subnet;
  * - forwarding on for the bridge (and on the uplink while the host holds a public address);
  *   what may pass is nft-plan.ts's business: only flows of NICs with a public address leave,
  *   NATed; a VM without one reaches nothing outside its network.
@@ -34,6 +37,8 @@ import { TenantNetError } from "./nft-plan";
 import type { RouteInfo, RouteState } from "./route-state";
 import { uplinkGateway } from "./route-state";
 import { words } from "./words";
+
+const REFLECT = "net.ipv4.fwmark_reflect";
 
 /** Before main (32766): our rules are consulted first, after local (0). */
 export const RULE_PRIORITY = 10000;
@@ -89,7 +94,7 @@ export function routedNetworks(
 /** A device's sysctl key (sysctl(8) writes a dot in a device name, `bond0.20`, as a slash). */
 const conf = (dev: string, key: string) => `net.ipv4.conf.${dev.replace(/\./g, "/")}.${key}`;
 
-/** The sysctl keys the plan compares, with their devices (read them for devices that exist). */
+/** The sysctl keys the plan compares, with their devices ("" for the namespace's own): read those of devices that exist. */
 export function sysctlKeys(input: RoutePlanInput): { dev: string; key: string }[] {
   const keys = routedNetworks(input.networks ?? [], input.uplink).flatMap((r) => [
     { dev: r.bridge, key: conf(r.bridge, "forwarding") },
@@ -97,6 +102,7 @@ export function sysctlKeys(input: RoutePlanInput): { dev: string; key: string }[
   ]);
   if (input.uplink && input.publics.length > 0)
     keys.push({ dev: input.uplink, key: conf(input.uplink, "forwarding") });
+  if (keys.length > 0) keys.push({ dev: "", key: REFLECT });
   return keys;
 }
 
@@ -115,8 +121,11 @@ export function planRoutes(
 ): Command[] {
   const { uplink } = input;
   const commands: Command[] = [];
+  const written = new Set<string>();
   const setSysctl = (key: string, value: string) => {
-    if (state.sysctls.get(key) !== value) commands.push(["sysctl", "-q", "-w", `${key}=${value}`]);
+    if (state.sysctls.get(key) === value || written.has(key)) return;
+    written.add(key);
+    commands.push(["sysctl", "-q", "-w", `${key}=${value}`]);
   };
   const routed = routedNetworks(input.networks ?? [], uplink);
   const gw = uplink ? uplinkGateway(state.routes, uplink) : undefined;
@@ -136,6 +145,7 @@ export function planRoutes(
       commands.push(words(`ip addr add ${r.gateway}/${r.prefixLength} dev ${r.bridge} noprefixroute`));
     setSysctl(conf(r.bridge, "forwarding"), "1");
     setSysctl(conf(r.bridge, "arp_ignore"), "1");
+    setSysctl(REFLECT, "1");
     // Its table: the subnet on the bridge, the uplink's default (or none at all).
     const mine = state.routes.filter((x) => x.table === r.table);
     const connected = (x: RouteInfo) =>
