@@ -9,7 +9,8 @@
  * With tenant NICs (`nics`, `networks`: sdk/schema/tenant-network-payload.ts) the VM is only on
  * its tenant networks: the host first carries `networks`, the NICs' nftables rules are written
  * (before the taps exist, so no frame passes unfiltered), then the domain gets one interface per
- * NIC and the seed a network-config with the addresses IPAM assigned; a failed compose takes the
+ * NIC and the seed a network-config with the addresses IPAM assigned (and the network's gateway;
+ * the host routes its public address: tenant-net/route-plan.ts); a failed compose takes the
  * rules away again. All under the host's network lock (executors/host-network.ts).
  * Result: { ip, domain } (+ addresses with NICs: the guest's addresses are the payload's).
  */
