@@ -371,6 +371,18 @@ maybe("public addresses on a VM host: 1:1 NAT and policy routing with overlappin
     // The echo requests went to the right tap only: 3 each, none to the other guest.
     expect(after["ping-A"]! - before["ping-A"]!).toBe(3);
     expect(after["ping-B"]! - before["ping-B"]!).toBe(3);
+    // One conntrack entry per NATed flow, in the network's zone (the kernel's own table in the
+    // host's namespace, net/netfilter/nf_conntrack_standalone.c ct_seq_show: "zone=N"): the
+    // uplink side found the zone the bridge side has, with equal private addresses in both.
+    const flows = inNs(HOST, ["cat", "/proc/net/nf_conntrack"]).split("\n");
+    for (const g of GUESTS) {
+      const mine = flows.filter((f) => f.includes(`dst=${g.publicIpv4} `) && f.includes("dport=8080 "));
+      expect(mine.length).toBeGreaterThan(0);
+      for (const f of mine) {
+        expect(f).toContain(`src=${PRIVATE} dst=${INTERNET} sport=8080 `);
+        expect(f).toMatch(new RegExp(`zone=${g.net.segment.vni}( |$)`));
+      }
+    }
     // The guests' groups judged the public traffic: 9090 is not open to the internet.
     expect(fromInternet(A.publicIpv4, 9090).output).not.toContain("200");
     console.log(`internet → public: 3/3 echoes each; HTTP answered by ${A.vmId} and ${B.vmId}`);
