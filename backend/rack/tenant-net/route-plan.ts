@@ -25,8 +25,10 @@
  * Public addresses (those the host's nftables NAT, read back from nft) are /32s on the uplink
  * with the label `<uplink>:fx`, so the uplink's neighbours reach them by ARP, as Neutron's L3
  * agent holds floating IPs on its gateway port (neutron/agent/l3/router_info.py,
- * `add_floating_ip`); they are DNATed before routing, never delivered to the host (nft-plan.ts
- * drops what is not NATed). Addresses of ours no NAT uses are removed.
+ * `_add_fip_addr_to_device`); they are DNATed before routing, never delivered to the host (nft-plan.ts
+ * drops what is not NATed). Addresses of ours no NAT uses are removed; a flow established
+ * before its address was detached loses its path with it (no address, no mark, no way out) and
+ * its conntrack entry times out (Neutron deletes them with `conntrack -D`; no such tool here).
  *
  * With `prune`, our rules and tables of networks not routed any more go too.
  */
