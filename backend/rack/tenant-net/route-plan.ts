@@ -98,13 +98,14 @@ const conf = (dev: string, key: string) => `net.ipv4.conf.${dev.replace(/\./g, "
 
 /** The sysctl keys the plan compares, with their devices ("" for the namespace's own): read those of devices that exist. */
 export function sysctlKeys(input: RoutePlanInput): { dev: string; key: string }[] {
-  const keys = routedNetworks(input.networks ?? [], input.uplink).flatMap((r) => [
+  const routed = routedNetworks(input.networks ?? [], input.uplink);
+  const keys = routed.flatMap((r) => [
     { dev: r.bridge, key: conf(r.bridge, "forwarding") },
     { dev: r.bridge, key: conf(r.bridge, "arp_ignore") },
   ]);
   if (input.uplink && input.publics.length > 0)
     keys.push({ dev: input.uplink, key: conf(input.uplink, "forwarding") });
-  if (keys.length > 0) keys.push({ dev: "", key: REFLECT });
+  if (routed.length > 0) keys.push({ dev: "", key: REFLECT });
   return keys;
 }
 

@@ -239,6 +239,9 @@ describe("planRoutes", () => {
       { dev: "", key: "net.ipv4.fwmark_reflect" },
     ]);
     expect(sysctlKeys({ uplink: "up0", publics: [] })).toEqual([]);
+    expect(sysctlKeys({ uplink: "up0", publics: ["192.0.2.10"] })).toEqual([
+      { dev: "up0", key: "net.ipv4.conf.up0.forwarding" },
+    ]);
   });
 });
 
