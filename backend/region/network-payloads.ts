@@ -142,7 +142,13 @@ export async function hostNetworks(db: Db, hostId: string, excludeVm?: string): 
     .selectFrom("nics")
     .innerJoin("vms", "vms.id", "nics.vmId")
     .innerJoin("networks", "networks.id", "nics.networkId")
-    .select(["networks.id as id", "networks.vni as vni", "networks.vlanId as vlanId"])
+    .select([
+      "networks.id as id",
+      "networks.vni as vni",
+      "networks.vlanId as vlanId",
+      "networks.cidr as cidr",
+      "networks.gateway as gateway",
+    ])
     .distinct()
     .where("vms.hostId", "=", hostId);
   if (excludeVm) own = own.where("vms.id", "!=", excludeVm);
@@ -174,6 +180,8 @@ export async function hostNetworks(db: Db, hostId: string, excludeVm?: string): 
       ),
     ].sort(),
     mtu: n.vlanId !== null ? VLAN_MTU : VXLAN_MTU,
+    cidr: n.cidr,
+    gateway: n.gateway,
   }));
 }
 

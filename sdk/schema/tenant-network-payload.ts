@@ -60,6 +60,13 @@ export const HostNetwork = Type.Object(
     /** Underlay IPv4 addresses of the other VM hosts with this network (VXLAN head-end replication). */
     peers: Type.Array(Type.String()),
     mtu: Type.Integer({ minimum: 576, maximum: 9000 }),
+    /**
+     * The network's subnet and gateway: a host with an uplink (fabric.uplinkDevice) puts the
+     * gateway on the network's bridge and routes the network's public-address traffic
+     * (backend/rack/tenant-net/route-plan.ts). Absent from older regions: no routing.
+     */
+    cidr: Type.Optional(Type.String()),
+    gateway: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   },
   Strict,
 );

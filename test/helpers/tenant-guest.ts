@@ -9,10 +9,12 @@
  * default route. It then serves HTTP on two ports (busybox httpd) and keeps a shell on the
  * serial console, which the test drives (GuestConsole).
  */
+import { execFileSync, spawn } from "node:child_process";
 import { join } from "node:path";
 import { buildDiskImage } from "../../backend/rack/boot/disk-image";
 import { buildEphemeralEnv } from "../../backend/rack/boot/ephemeral-env";
 import { type ConsoleConnection, openConsole } from "../../sdk/resources/vm-console";
+import { own } from "./run-dirs";
 
 export const GUEST_PORTS = [8080, 9090] as const;
 export const READY = "FIBRIX-GUEST-READY";
@@ -73,23 +75,57 @@ export async function buildTenantGuestImage(cacheDir: string): Promise<string> {
   });
 }
 
+/** Where a console's bytes come from and go to. */
+interface ConsoleLine {
+  output: NodeJS.ReadableStream;
+  input: NodeJS.WritableStream;
+  close(): Promise<void>;
+}
+
 /**
- * A shell on a guest's serial console, as its tenant reaches it: the region's WebSocket
+ * A shell on a guest's serial console, either as its tenant reaches it: the region's WebSocket
  * (`GET /api/v1/vms/:id/console`, sdk/resources/vm-console.ts), which the rack bridges to the
- * domain's `<serial type='unix'>` socket (no host line discipline to echo the guest's output
- * back to it as input).
+ * domain's `<serial type='unix'>` socket; or, for tests that drive the rack executors without a
+ * region, that socket itself through socat, as `virsh console` opens it. Neither has a host line
+ * discipline to echo the guest's output back to it as input.
  */
 export class GuestConsole {
   private out = "";
   private seq = 0;
-  private constructor(private readonly conn: ConsoleConnection) {
-    conn.stream.on("data", (d: Buffer) => {
+  private constructor(private readonly line: ConsoleLine) {
+    line.output.on("data", (d: Buffer) => {
       this.out += d.toString("utf8");
     });
   }
 
   static async open(endpoint: string, apiKey: string, vmId: string): Promise<GuestConsole> {
-    return new GuestConsole(await openConsole(endpoint, apiKey, vmId));
+    const conn: ConsoleConnection = await openConsole(endpoint, apiKey, vmId);
+    return new GuestConsole({
+      output: conn.stream,
+      input: conn.stream,
+      close: async () => {
+        conn.close();
+        await conn.closed;
+      },
+    });
+  }
+
+  /** The domain's serial socket on its host (domain-xml.ts serialSocket), through socat. */
+  static onHost(uri: string, domain: string): GuestConsole {
+    const xml = execFileSync("virsh", ["-c", uri, "dumpxml", domain], { encoding: "utf8" });
+    const sock = /<serial type='unix'>\s*<source mode='bind' path='([^']+)'/.exec(xml)?.[1];
+    if (!sock) throw new Error(`console: ${domain} has no UNIX-socket serial port`);
+    const proc = spawn("socat", ["-", `UNIX-CONNECT:${sock}`], { stdio: ["pipe", "pipe", "ignore"] });
+    if (proc.pid) own("pid", proc.pid);
+    const exited = new Promise<void>((r) => proc.once("exit", () => r()));
+    return new GuestConsole({
+      output: proc.stdout!,
+      input: proc.stdin!,
+      close: async () => {
+        if (proc.exitCode === null) proc.kill("SIGTERM");
+        await exited;
+      },
+    });
   }
 
   /** Everything the console printed so far. */
@@ -127,7 +163,7 @@ export class GuestConsole {
     const deadline = Date.now() + timeoutMs;
     const answer = new RegExp(`${READY}(-42)?\\r?\\n`);
     for (;;) {
-      this.conn.stream.write(`echo ${READY}-$((40+2))\r`);
+      this.line.input.write(`echo ${READY}-$((40+2))\r`);
       try {
         await this.waitFor(answer, Math.max(1, Math.min(3000, deadline - Date.now())));
         return;
@@ -143,7 +179,7 @@ export class GuestConsole {
     const n = ++this.seq;
     const from = this.out.length;
     // The markers are printed by the shell, so its echo of this line ("$?") never matches.
-    this.conn.stream.write(`echo @@B${n}@@; ${cmd}; echo @@E${n}@@ $?\r`);
+    this.line.input.write(`echo @@B${n}@@; ${cmd}; echo @@E${n}@@ $?\r`);
     const end = new RegExp(`@@E${n}@@ (\\d+)`);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -163,7 +199,6 @@ export class GuestConsole {
 
   /** Ends the session; resolves once the region closed it. */
   async close(): Promise<void> {
-    this.conn.close();
-    await this.conn.closed;
+    await this.line.close();
   }
 }

@@ -1,13 +1,14 @@
 /**
  * The tenant-network steps VM executors share (backend/rack/tenant-net/): the host's fabric,
- * and "the host carries exactly this": its networks pruned to `networks`, and nftables rules
- * kept only for the tenant NICs of the domains it still has. One change at a time per host.
+ * and "the host carries exactly this": its networks pruned to `networks`, nftables rules kept
+ * only for the tenant NICs of the domains it still has, and routing (route-plan.ts) only for
+ * those networks and the public addresses still NATed. One change at a time per host.
  */
 import type { VmHostConfig } from "../../../sdk/schema/machine";
 import type { HostNetwork } from "../../../sdk/schema/tenant-network-payload";
 import type { VmHost } from "../../libvirt/vm-host";
 import { TaskError } from "../executor";
-import { applyNetworks, pruneRules } from "../tenant-net/apply";
+import { applyNetworks, applyRoutes, pruneRules } from "../tenant-net/apply";
 import type { Fabric } from "../tenant-net/link-plan";
 import { tenantMacs } from "../tenant-net/nic-spec";
 import type { ExecutorDeps } from "./deps";
@@ -46,6 +47,8 @@ export async function settleHostNetworks(
     // Rules first: a bridge is removed only once nothing of ours points at it.
     const rulesRemoved = await pruneRules(shell, macs, networks);
     const links = await applyNetworks(shell, fabric, networks, { prune: true });
-    return { commands: links.commands, kept: links.kept, rulesRemoved };
+    // After the links: a new network's bridge exists, a removed one took its addresses along.
+    const routes = await applyRoutes(shell, fabric, networks, { prune: true });
+    return { commands: links.commands + routes, kept: links.kept, rulesRemoved };
   });
 }

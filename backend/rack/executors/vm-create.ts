@@ -9,7 +9,8 @@
  * With tenant NICs (`nics`, `networks`: sdk/schema/tenant-network-payload.ts) the VM is only on
  * its tenant networks: the host first carries `networks`, the NICs' nftables rules are written
  * (before the taps exist, so no frame passes unfiltered), then the domain gets one interface per
- * NIC and the seed a network-config with the addresses IPAM assigned; a failed compose takes the
+ * NIC and the seed a network-config with the addresses IPAM assigned (and the network's gateway;
+ * the host routes its public address: tenant-net/route-plan.ts); a failed compose takes the
  * rules away again. All under the host's network lock (executors/host-network.ts).
  * Result: { ip, domain } (+ addresses with NICs: the guest's addresses are the payload's).
  */
@@ -17,7 +18,7 @@ import { composeVm, destroyVm } from "../../libvirt/compose";
 import { type Executor, TaskError } from "../executor";
 import type { ExecutorDeps } from "./deps";
 import { ensureImage, imageSourceOf } from "./image-import";
-import { applyNetworks, applyVmRules, removeVmRules } from "../tenant-net/apply";
+import { applyNetworks, applyRoutes, applyVmRules, removeVmRules } from "../tenant-net/apply";
 import { nicSpec } from "../tenant-net/nic-spec";
 import { fabricOf, withHostNet } from "./host-network";
 import { hostConfig, optNetworks, optNics, optPowerState, optStr, posInt, str, strList } from "./payload";
@@ -74,13 +75,16 @@ export function vmCreateExecutor(deps: ExecutorDeps): Executor {
         if (!tenantNet) return;
         await applyNetworks(tenantNet.shell, tenantNet.fabric, tenantNet.networks);
         await applyVmRules(tenantNet.shell, tenantNet.nics, tenantNet.fabric.uplinkDevice);
+        await applyRoutes(tenantNet.shell, tenantNet.fabric, tenantNet.networks);
       };
       const dropRules = async () => {
         if (tenantNet)
           await removeVmRules(
             tenantNet.shell,
             tenantNet.nics.map((n) => n.mac),
-          ).catch(() => {});
+          )
+            .then(() => applyRoutes(tenantNet.shell, tenantNet.fabric, undefined))
+            .catch(() => {});
       };
       const existing = await findDomain(host, domain);
       if (existing) {

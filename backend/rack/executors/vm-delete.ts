@@ -9,7 +9,7 @@
  */
 import { destroyVm } from "../../libvirt/compose";
 import type { Executor } from "../executor";
-import { removeVmRules } from "../tenant-net/apply";
+import { applyRoutes, removeVmRules } from "../tenant-net/apply";
 import { tenantMacs } from "../tenant-net/nic-spec";
 import type { ExecutorDeps } from "./deps";
 import { settleHostNetworks, withHostNet } from "./host-network";
@@ -30,7 +30,11 @@ export function vmDeleteExecutor(deps: ExecutorDeps): Executor {
       const out = { domainRemoved: r.domainRemoved, volumesRemoved: r.volumesRemoved };
       if (macs.length > 0 && networks === undefined) {
         const shell = deps.hostShell(cfg);
-        await withHostNet(deps, cfg, () => removeVmRules(shell, macs));
+        await withHostNet(deps, cfg, async () => {
+          await removeVmRules(shell, macs);
+          // Its public address leaves the uplink with its NAT.
+          if (cfg.fabric) await applyRoutes(shell, cfg.fabric, undefined);
+        });
       }
       if (networks === undefined) return out;
       return { ...out, network: await settleHostNetworks(deps, cfg, host, networks, KIND) };

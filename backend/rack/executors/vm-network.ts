@@ -8,7 +8,7 @@
  * { skipped }.
  */
 import { type Executor, TaskError } from "../executor";
-import { applyVmRules } from "../tenant-net/apply";
+import { applyRoutes, applyVmRules } from "../tenant-net/apply";
 import type { ExecutorDeps } from "./deps";
 import { fabricOf, settleHostNetworks, withHostNet } from "./host-network";
 import { hostConfig, optNetworks, optNics } from "./payload";
@@ -29,7 +29,11 @@ export function vmNetworkExecutor(deps: ExecutorDeps): Executor {
       const fabric = fabricOf(cfg, KIND);
       if (!(await findDomain(host, domain))) return { skipped: `no domain ${domain} on ${host.uri}` };
       const shell = deps.hostShell(cfg);
-      await withHostNet(deps, cfg, () => applyVmRules(shell, nics, fabric.uplinkDevice));
+      // A public address attached or detached: the uplink holds exactly the NATed ones.
+      await withHostNet(deps, cfg, async () => {
+        await applyVmRules(shell, nics, fabric.uplinkDevice);
+        await applyRoutes(shell, fabric, undefined);
+      });
       if (!networks) return { commands: 0, kept: [], rulesRemoved: false };
       return { ...(await settleHostNetworks(deps, cfg, host, networks, KIND)) };
     },

@@ -8,8 +8,10 @@ import { type Command, type HostShell, ShellError } from "./host-shell";
 import { type Fabric, planLinks } from "./link-plan";
 import { type LinkInfo, parseFdb, parseLinks } from "./link-state";
 import { bridgeName, tapName } from "./names";
-import { pruneNftScript, removeTapsNftScript, vmNftScript } from "./nft-plan";
+import { publicAddresses, pruneNftScript, removeTapsNftScript, vmNftScript } from "./nft-plan";
 import { type NftState, parseNftRuleset } from "./nft-state";
+import { type RoutePlanInput, planRoutes, sysctlKeys } from "./route-plan";
+import { type RouteState, parseAddrs, parseRoutes, parseRules, parseSysctls } from "./route-state";
 
 export async function readLinks(shell: HostShell): Promise<LinkInfo[]> {
   return parseLinks(await shell.run(["ip", "-j", "-d", "link", "show"]));
@@ -102,4 +104,41 @@ export async function pruneRules(
   const keepTaps = new Set(keepMacs.map(tapName));
   const keepBridges = new Set(networks.map((n) => bridgeName(n.segment)));
   return nftApply(shell, pruneNftScript(keepTaps, keepBridges, await readNft(shell)));
+}
+
+export async function readRoutes(shell: HostShell, input: RoutePlanInput): Promise<RouteState> {
+  const devs = new Set((await readLinks(shell)).map((l) => l.name));
+  const keys = sysctlKeys(input)
+    .filter((k) => k.dev === "" || devs.has(k.dev))
+    .map((k) => k.key);
+  return {
+    addresses: parseAddrs(await shell.run(["ip", "-j", "-4", "addr", "show"])),
+    rules: parseRules(await shell.run(["ip", "-j", "-4", "rule", "show"])),
+    routes: parseRoutes(await shell.run(["ip", "-j", "-4", "route", "show", "table", "all"])),
+    sysctls: keys.length > 0 ? parseSysctls(keys, await shell.run(["sysctl", "-n", ...keys])) : new Map(),
+  };
+}
+
+/**
+ * Makes the host route its tenant networks' public-address traffic (route-plan.ts): the public
+ * addresses are those its nftables NAT now, so this runs after the rules. `networks` undefined
+ * leaves per-network routing alone (a VM's public address changed); with prune, our rules and
+ * tables of networks not in `networks` go. A host without an uplink routes nothing of ours.
+ * Returns the number of commands run.
+ */
+export async function applyRoutes(
+  shell: HostShell,
+  fabric: Fabric,
+  networks: readonly HostNetwork[] | undefined,
+  opts: { prune?: boolean } = {},
+): Promise<number> {
+  if (!fabric.uplinkDevice && !opts.prune) return 0;
+  const input: RoutePlanInput = {
+    ...(fabric.uplinkDevice ? { uplink: fabric.uplinkDevice } : {}),
+    ...(networks ? { networks } : {}),
+    publics: fabric.uplinkDevice ? publicAddresses(await readNft(shell)) : [],
+  };
+  const commands = planRoutes(input, await readRoutes(shell, input), opts);
+  await runAll(shell, commands);
+  return commands.length;
 }

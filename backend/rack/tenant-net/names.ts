@@ -5,7 +5,10 @@
  * - `fxb<vni hex>` / `fxbl<vlan>`: the network's bridge (one per segment on a host);
  * - `fxv<vni hex>`: its VXLAN device; `fxl<vlan>`: its VLAN sub-interface of the underlay;
  * - `fxt<12 hex of the MAC>`: a VM NIC's tap (`<target dev>` in the domain XML), so nftables
- *   rules can name it before the tap exists and the MAC (unique, from the region) names it.
+ *   rules can name it before the tap exists and the MAC (unique, from the region) names it;
+ * - routing table (and fwmark) `0x1000000 + vni` / `0x2000000 + vlan` of a routed network
+ *   (route-plan.ts): ours are exactly the ids in ROUTE_TABLES;
+ * - address label `<uplink>:fx` on the public addresses the host holds on its uplink.
  * Pure.
  */
 import type { Segment } from "../../../sdk/schema/tenant-network-payload";
@@ -44,4 +47,22 @@ export function parseLinkName(name: string): OurLink | null {
   m = /^fxt([0-9a-f]{12})$/.exec(name);
   if (m) return { role: "tap", mac: m[1]!.replace(/(..)(?!$)/g, "$1:") };
   return null;
+}
+
+/** The ids of our routing tables (and fwmarks): one per routed network. */
+export const ROUTE_TABLES = { first: 0x1000000, last: 0x2000fff } as const;
+
+/** A routed network's routing table id, also the fwmark that sends inbound traffic to it. */
+export function routeTableOf(s: Segment): number {
+  return s.kind === "vxlan" ? 0x1000000 + s.vni : 0x2000000 + s.vlanId;
+}
+
+export function isOurRouteTable(t: number): boolean {
+  return Number.isInteger(t) && t >= ROUTE_TABLES.first && t <= ROUTE_TABLES.last;
+}
+
+/** The label of the public addresses we put on the uplink; null when its name leaves no room. */
+export function publicLabel(uplink: string): string | null {
+  const l = `${uplink}:fx`;
+  return l.length <= 15 ? l : null;
 }

@@ -14,16 +14,28 @@
  *   per bridge), where conntrack always runs. A conntrack zone per network (set in prerouting,
  *   before conntrack) keeps equal addresses of two tenants apart.
  *   `forward` jumps by (bridge . destination address) to `sg_<tap>`: established/related back
- *   in, each ingress rule's protocol, port range and sources, everything else dropped.
+ *   in, each ingress rule's protocol, port range and sources, everything else dropped (traffic
+ *   from the internet to a public address is DNATed first, so the same group judges it).
+ *   What a tenant bridge sends to be routed (not bridged: out of the bridge) passes only from a
+ *   NIC with a public address (`public_src` → `pub_<tap>`), so a VM without one reaches nothing
+ *   outside its network, and no tenant reaches another through the host (route-plan.ts gives
+ *   each network a table with only its subnet and the uplink). `input`: a tenant bridge reaches
+ *   nothing of the host's own but an echo request to its network's gateway (`gateways`).
  * - `table ip fibrix_nat`: a public address 1:1 on the uplink: DNAT public → private in
  *   prerouting, SNAT private → public in postrouting (1:1 NAT rather than routing the public
  *   address to the guest: the guest keeps one static private address and the public one can
- *   move between VMs without touching the guest).
+ *   move between VMs without touching the guest). Its `raw` chain, before conntrack, gives
+ *   uplink traffic to a public address (`mark_vm` → `mark_<tap>`) the conntrack zone of the
+ *   NIC's network (both directions of the NATed flow are then one entry, also when two tenants
+ *   use one private address) and the fwmark that routes it to the network's table
+ *   (route-plan.ts). What was not NATed (it would be the host's: the public addresses are local
+ *   on the uplink) is dropped in `input`, and new flows the uplink would have the host forward
+ *   elsewhere are dropped in `forward`.
  * Base chains dispatch through verdict maps whose elements jump to the per-tap chains, so a VM's
  * update or removal touches only its own chains and elements; chains are flushed and refilled.
  */
 import type { IngressRulePayload, TenantNic } from "../../../sdk/schema/tenant-network-payload";
-import { bridgeName, tapName } from "./names";
+import { ROUTE_TABLES, bridgeName, routeTableOf, tapName } from "./names";
 import type { NftElement, NftState } from "./nft-state";
 
 export class TenantNetError extends Error {
@@ -57,7 +69,7 @@ export function zoneOf(nic: Pick<TenantNic, "segment">): number {
   return n % 65536 || 1;
 }
 
-const CHAIN_RE = /^(out|in|sg|dnat|snat)_(fxt[0-9a-f]{12})$/;
+const CHAIN_RE = /^(out|in|sg|pub|dnat|snat|mark)_(fxt[0-9a-f]{12})$/;
 
 /** The tap a per-tap chain of ours belongs to, or null. */
 export function tapOfChain(chain: string): string | null {
@@ -82,10 +94,26 @@ const BASE = [
   "add chain inet fibrix pre { type filter hook prerouting priority -300 ; policy accept ; }",
   "flush chain inet fibrix pre",
   "add rule inet fibrix pre ct zone set iifname map @zones",
+  // A routed network's table as the mark of what its bridge sends: the host's own answers
+  // (an echo reply from the gateway) carry it back (fwmark_reflect, route-plan.ts).
+  "add map inet fibrix marks { type ifname : mark ; }",
+  "add rule inet fibrix pre meta mark set iifname map @marks",
   "add chain inet fibrix forward { type filter hook forward priority 0 ; policy accept ; }",
   "flush chain inet fibrix forward",
   "add rule inet fibrix forward oifname . ip daddr vmap @to_vm",
+  // Bridged IPv4 (br_netfilter) is in and out of the same bridge; anything else from a tenant
+  // bridge is routed by the host: only NICs with a public address may.
+  "add map inet fibrix public_src { type ifname . ipv4_addr : verdict ; }",
+  'add rule inet fibrix forward iifname "fxb*" oifname != "fxb*" iifname . ip saddr vmap @public_src',
+  'add rule inet fibrix forward iifname "fxb*" oifname != "fxb*" counter drop comment "routed-private"',
+  "add map inet fibrix gateways { type ifname . ipv4_addr : verdict ; }",
+  "add chain inet fibrix input { type filter hook input priority 0 ; policy accept ; }",
+  "flush chain inet fibrix input",
+  'add rule inet fibrix input iifname "fxb*" icmp type echo-request iifname . ip daddr vmap @gateways',
+  'add rule inet fibrix input iifname "fxb*" counter drop comment "to-host"',
 ];
+
+const MARKS = `${ROUTE_TABLES.first}-${ROUTE_TABLES.last}`;
 
 function natBase(uplink: string): string[] {
   const up = JSON.stringify(uplink);
@@ -99,6 +127,16 @@ function natBase(uplink: string): string[] {
     "add chain ip fibrix_nat post { type nat hook postrouting priority 100 ; policy accept ; }",
     "flush chain ip fibrix_nat post",
     `add rule ip fibrix_nat post oifname ${up} iifname . ip saddr vmap @snat_vm`,
+    "add map ip fibrix_nat mark_vm { type ipv4_addr : verdict ; }",
+    "add chain ip fibrix_nat raw { type filter hook prerouting priority -300 ; policy accept ; }",
+    "flush chain ip fibrix_nat raw",
+    `add rule ip fibrix_nat raw iifname ${up} ip daddr vmap @mark_vm`,
+    "add chain ip fibrix_nat input { type filter hook input priority 0 ; policy accept ; }",
+    "flush chain ip fibrix_nat input",
+    `add rule ip fibrix_nat input iifname ${up} meta mark ${MARKS} counter drop comment "public-to-host"`,
+    "add chain ip fibrix_nat forward { type filter hook forward priority 0 ; policy accept ; }",
+    "flush chain ip fibrix_nat forward",
+    `add rule ip fibrix_nat forward iifname ${up} ct state new meta mark != ${MARKS} counter drop comment "uplink-forward"`,
   ];
 }
 
@@ -112,6 +150,16 @@ function ingressRule(r: IngressRulePayload, i: number): string | null {
   const hi = r.toPort ?? r.fromPort!;
   if (lo > hi) throw new TenantNetError(`ingress[${i}]: fromPort ${lo} is above toPort ${hi}`);
   return `${from} ${r.protocol} dport ${lo === hi ? lo : `${lo}-${hi}`} accept`;
+}
+
+/** The bridge a `zones`, `marks` or `gateways` key names (its first part, quoted). */
+function bridgeOfKey(key: string): string {
+  return JSON.parse(key.split(" . ")[0]!) as string;
+}
+
+/** The public addresses a ruleset NATs (the keys of `dnat_vm`): those the uplink must hold. */
+export function publicAddresses(state: NftState): string[] {
+  return state.elements.filter((e) => e.table === "fibrix_nat" && e.map === "dnat_vm").map((e) => e.key);
 }
 
 /** `delete element` lines for the elements that jump to `chains` or whose key is in `keys`. */
@@ -174,33 +222,53 @@ export function vmNftScript(nics: readonly TenantNic[], state: NftState, opts: V
     ]);
     // An element of this key left by an earlier VM (an address given again) is replaced.
     const keys = new Set([q(tap), `${q(br)} . ${ip}`]);
+    const gw = nic.gateway === null ? null : ipv4(nic.gateway, `nic ${mac}: gateway`);
     lines.push(
-      ...deleteElements(state, (e) => e.table === "fibrix" && e.map !== "zones" && keys.has(e.key)),
+      ...deleteElements(
+        state,
+        (e) =>
+          e.table === "fibrix" &&
+          e.map !== "zones" &&
+          e.map !== "marks" &&
+          (keys.has(e.key) ||
+            (e.map === "gateways" && bridgeOfKey(e.key) === br && e.key !== `${q(br)} . ${gw}`)),
+      ),
       `add element bridge fibrix from_vm { ${q(tap)} : jump out_${tap} }`,
       `add element bridge fibrix to_vm { ${q(tap)} : jump in_${tap} }`,
       `add element inet fibrix zones { ${q(br)} : ${zoneOf(nic)} }`,
       `add element inet fibrix to_vm { ${q(br)} . ${ip} : jump sg_${tap} }`,
+      ...(gw !== null ? [`add element inet fibrix gateways { ${q(br)} . ${gw} : accept }`] : []),
+      ...(gw !== null && opts.uplink
+        ? [`add element inet fibrix marks { ${q(br)} : ${routeTableOf(nic.segment)} }`]
+        : []),
     );
-    const natChains = ["dnat", "snat"].filter((k) => hasChain("ip", "fibrix_nat", `${k}_${tap}`));
+    const natChains = ["dnat", "snat", "mark"].filter((k) => hasChain("ip", "fibrix_nat", `${k}_${tap}`));
     if (nic.publicIpv4 !== undefined) {
       const pub = ipv4(nic.publicIpv4, `nic ${mac}: publicIpv4`);
+      chain("inet", "fibrix", `pub_${tap}`, ["accept"]);
       chain("ip", "fibrix_nat", `dnat_${tap}`, [`dnat to ${ip}`]);
       chain("ip", "fibrix_nat", `snat_${tap}`, [`snat to ${pub}`]);
+      const table = routeTableOf(nic.segment);
+      chain("ip", "fibrix_nat", `mark_${tap}`, [`meta mark set ${table} ct zone set ${zoneOf(nic)}`]);
       const natKeys = new Set([pub, `${q(br)} . ${ip}`]);
       lines.push(
         ...deleteElements(
           state,
           (e) => e.table === "fibrix_nat" && (natKeys.has(e.key) || tapOfChain(e.jump ?? "") === tap),
         ),
+        `add element inet fibrix public_src { ${q(br)} . ${ip} : jump pub_${tap} }`,
         `add element ip fibrix_nat dnat_vm { ${pub} : jump dnat_${tap} }`,
         `add element ip fibrix_nat snat_vm { ${q(br)} . ${ip} : jump snat_${tap} }`,
+        `add element ip fibrix_nat mark_vm { ${pub} : jump mark_${tap} }`,
       );
-    } else if (natChains.length > 0) {
-      // The public address was detached: its NAT goes.
-      lines.push(
-        ...deleteElements(state, (e) => e.table === "fibrix_nat" && tapOfChain(e.jump ?? "") === tap),
-      );
+    } else {
+      // No public address (or it was detached): its NAT and its way out go.
+      if (natChains.length > 0)
+        lines.push(
+          ...deleteElements(state, (e) => e.table === "fibrix_nat" && tapOfChain(e.jump ?? "") === tap),
+        );
       for (const k of natChains) lines.push(`delete chain ip fibrix_nat ${k}_${tap}`);
+      if (hasChain("inet", "fibrix", `pub_${tap}`)) lines.push(`delete chain inet fibrix pub_${tap}`);
     }
   }
   return `${lines.join("\n")}\n`;
@@ -223,7 +291,10 @@ export function pruneNftScript(
   const gone = (tap: string | null) => tap !== null && !keepTaps.has(tap);
   const lines = [
     ...deleteElements(state, (e) => gone(tapOfChain(e.jump ?? ""))),
-    ...deleteElements(state, (e) => e.map === "zones" && !keepBridges.has(JSON.parse(e.key) as string)),
+    ...deleteElements(
+      state,
+      (e) => ["zones", "gateways", "marks"].includes(e.map) && !keepBridges.has(bridgeOfKey(e.key)),
+    ),
     ...state.chains
       .filter((c) => gone(tapOfChain(c.name)))
       .map((c) => `delete chain ${c.family} ${c.table} ${c.name}`),

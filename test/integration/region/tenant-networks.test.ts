@@ -350,6 +350,8 @@ describe.each(STORES)("tenant networks on %s", (storeName, makeStore) => {
         segment: { kind: "vxlan", vni: backend.vni },
         peers: [await underlay(app1.hostId)],
         mtu: 1450,
+        cidr: backend.cidr,
+        gateway: backend.gateway,
       },
     ]);
     const peerUpdate = tasks.find((t) => t.kind === "host.networks" && t.objectId === app1.hostId);

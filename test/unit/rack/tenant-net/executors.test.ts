@@ -177,6 +177,11 @@ describe("VM executors and tenant networks", () => {
       "nft -j list ruleset",
       "ip -j -d link show",
       "bridge -j fdb show",
+      // Routing read back (route-state.ts): nothing of ours, nothing to remove.
+      "ip -j -d link show",
+      "ip -j -4 addr show",
+      "ip -j -4 rule show",
+      "ip -j -4 route show table all",
     ]);
   });
 
@@ -190,6 +195,73 @@ describe("VM executors and tenant networks", () => {
     await expect(
       run("host.networks", { machineId: "mch_1", host: { uri: "qemu:///system", fabric } }),
     ).rejects.toMatchObject({ code: "BAD_PAYLOAD" });
+  });
+
+  it("vm.network on a host with an uplink gives the uplink the public address its NAT now serves", async () => {
+    // What nft holds once the rules are written (read back, as route-plan.ts expects).
+    const natted = JSON.stringify({
+      nftables: [
+        { table: { family: "ip", name: "fibrix_nat" } },
+        {
+          map: {
+            family: "ip",
+            table: "fibrix_nat",
+            name: "dnat_vm",
+            elem: [["192.0.2.10", { jump: { target: "dnat_fxt5254000a0001" } }]],
+          },
+        },
+      ],
+    });
+    const ran: string[] = [];
+    const shell: HostShell = {
+      where: "test",
+      async run(cmd) {
+        const line = cmd.join(" ");
+        ran.push(line);
+        if (line === "nft -j list ruleset") return ran.includes("nft -f -") ? natted : '{"nftables": []}';
+        if (line === "ip -j -d link show") return '[{"ifname": "up0", "mtu": 1500, "flags": ["UP"]}]';
+        if (line.startsWith("sysctl -n net.ipv4.conf.up0.forwarding")) return "0\n";
+        if (cmd[0] === "ip" && cmd.includes("-j")) return "[]";
+        return "";
+      },
+    };
+    const deps: ExecutorDeps = {
+      ...defaultDeps("fx-"),
+      vmHost: () =>
+        ({ uri: "qemu:///system", pool: "p", getDomain: async () => domain }) as unknown as VirshVmHost,
+      hostShell: () => shell,
+    };
+    const ex = defaultExecutors(deps).find((e) => e.kind === "vm.network")!;
+    await ex.run({
+      task: {
+        id: "t",
+        kind: "vm.network",
+        objectId: "o",
+        attempt: 1,
+        leaseUntil: "",
+        payload: {
+          vmId: base.vmId,
+          host: { uri: "qemu:///system", fabric: { ...fabric, uplinkDevice: "up0" } },
+          nics: [{ ...nic, publicIpv4: "192.0.2.10" }],
+        },
+      },
+      log: pino({ level: "silent" }),
+      config: () => undefined,
+      progress: async () => {},
+      signal: new AbortController().signal,
+      claimedSince: () => new Set(),
+    });
+    const after = ran.slice(ran.indexOf("nft -f -") + 1);
+    expect(after).toEqual([
+      "nft -j list ruleset",
+      "ip -j -d link show",
+      "ip -j -4 addr show",
+      "ip -j -4 rule show",
+      "ip -j -4 route show table all",
+      "sysctl -n net.ipv4.conf.up0.forwarding",
+      "ip addr add 192.0.2.10/32 dev up0 label up0:fx",
+      "sysctl -q -w net.ipv4.conf.up0.forwarding=1",
+    ]);
   });
 
   it("reaches a qemu+ssh VM host over ssh, and refuses one no shell reaches instead of building on the rack", () => {

@@ -1,4 +1,5 @@
 import {
+  publicAddresses,
   pruneNftScript,
   removeTapsNftScript,
   tapOfChain,
@@ -169,6 +170,106 @@ describe("vmNftScript", () => {
     );
   });
 
+  it("routes a public address: mark and conntrack zone of its network before conntrack, its way out", () => {
+    const n = vmNftScript([nic({ publicIpv4: "192.0.2.50", gateway: "10.10.0.1" })], EMPTY, {
+      uplink: "eno1",
+    });
+    const lines = n.split("\n");
+    expect(lines).toContain(
+      "add chain ip fibrix_nat raw { type filter hook prerouting priority -300 ; policy accept ; }",
+    );
+    expect(lines).toContain('add rule ip fibrix_nat raw iifname "eno1" ip daddr vmap @mark_vm');
+    // The network's table (names.ts routeTableOf) and the zone its bridge has: one entry per NATed flow.
+    expect(rulesOf(n, `mark_${TAP}`)).toEqual([`meta mark set ${0x10000a1} ct zone set ${0xa1}`]);
+    expect(lines).toContain(`add element ip fibrix_nat mark_vm { 192.0.2.50 : jump mark_${TAP} }`);
+    expect(lines).toContain(`add element inet fibrix zones { "fxba1" : ${0xa1} }`);
+    // Out of the host only from this NIC's (bridge . address).
+    expect(rulesOf(n, `pub_${TAP}`)).toEqual(["accept"]);
+    expect(lines).toContain(`add element inet fibrix public_src { "fxba1" . 10.10.0.2 : jump pub_${TAP} }`);
+    // The gateway answers pings; the bridge's traffic carries its table as mark.
+    expect(lines).toContain('add element inet fibrix gateways { "fxba1" . 10.10.0.1 : accept }');
+    expect(lines).toContain(`add element inet fibrix marks { "fxba1" : ${0x10000a1} }`);
+    // What was not NATed never reaches the host; new uplink flows not ours are not forwarded.
+    expect(rulesOf(n, "input")).toEqual(
+      expect.arrayContaining([
+        'iifname "eno1" meta mark 16777216-33558527 counter drop comment "public-to-host"',
+        'iifname "fxb*" counter drop comment "to-host"',
+      ]),
+    );
+    expect(rulesOf(n, "forward")).toEqual(
+      expect.arrayContaining([
+        'iifname "eno1" ct state new meta mark != 16777216-33558527 counter drop comment "uplink-forward"',
+      ]),
+    );
+  });
+
+  it("keeps a tenant's bridge from the host and from routing: base rules in order", () => {
+    expect(
+      rulesOf(s, "forward").filter((r) => r.includes("fxb*") || r.includes(". ip daddr vmap @to_vm")),
+    ).toEqual([
+      "oifname . ip daddr vmap @to_vm",
+      'iifname "fxb*" oifname != "fxb*" iifname . ip saddr vmap @public_src',
+      'iifname "fxb*" oifname != "fxb*" counter drop comment "routed-private"',
+    ]);
+    expect(rulesOf(s, "input").filter((r) => r.includes("fxb*"))).toEqual([
+      'iifname "fxb*" icmp type echo-request iifname . ip daddr vmap @gateways',
+      'iifname "fxb*" counter drop comment "to-host"',
+    ]);
+    // No gateway, no uplink: no way out, no mark, no gateway to ping.
+    expect(s).not.toMatch(/add element inet fibrix (public_src|gateways|marks) /);
+    const noUplink = vmNftScript([nic({ gateway: "10.10.0.1" })], EMPTY);
+    expect(noUplink).toContain('add element inet fibrix gateways { "fxba1" . 10.10.0.1 : accept }');
+    expect(noUplink).not.toContain("add element inet fibrix marks");
+  });
+
+  it("replaces a network's gateway element when its gateway changed", () => {
+    const state: NftState = {
+      ...EMPTY,
+      elements: [
+        { family: "inet", table: "fibrix", map: "gateways", key: '"fxba1" . 10.10.0.254' },
+        { family: "inet", table: "fibrix", map: "gateways", key: '"fxbb1" . 10.10.0.254' },
+      ],
+    };
+    const lines = vmNftScript([nic({ gateway: "10.10.0.1" })], state).split("\n");
+    expect(lines).toContain('delete element inet fibrix gateways { "fxba1" . 10.10.0.254 }');
+    expect(lines).not.toContain('delete element inet fibrix gateways { "fxbb1" . 10.10.0.254 }');
+  });
+
+  it("removes the routing of a detached public address too, and reads which addresses are NATed", () => {
+    const state: NftState = {
+      ...EMPTY,
+      chains: [
+        { family: "inet", table: "fibrix", name: `pub_${TAP}` },
+        { family: "ip", table: "fibrix_nat", name: `mark_${TAP}` },
+      ],
+      elements: [
+        { family: "ip", table: "fibrix_nat", map: "dnat_vm", key: "192.0.2.50", jump: `dnat_${TAP}` },
+        { family: "ip", table: "fibrix_nat", map: "mark_vm", key: "192.0.2.50", jump: `mark_${TAP}` },
+        {
+          family: "inet",
+          table: "fibrix",
+          map: "public_src",
+          key: '"fxba1" . 10.10.0.2',
+          jump: `pub_${TAP}`,
+        },
+      ],
+    };
+    expect(publicAddresses(state)).toEqual(["192.0.2.50"]);
+    const lines = vmNftScript([nic()], state).split("\n");
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        "delete element ip fibrix_nat mark_vm { 192.0.2.50 }",
+        'delete element inet fibrix public_src { "fxba1" . 10.10.0.2 }',
+        `delete chain ip fibrix_nat mark_${TAP}`,
+        `delete chain inet fibrix pub_${TAP}`,
+      ]),
+    );
+    // Elements go before the chains they jump to (one transaction, in order).
+    expect(lines.indexOf('delete element inet fibrix public_src { "fxba1" . 10.10.0.2 }')).toBeLessThan(
+      lines.indexOf(`delete chain inet fibrix pub_${TAP}`),
+    );
+  });
+
   it.each([
     ["an address", { ipv4: "10.10.0.2; flush ruleset" }],
     ["a MAC", { mac: "52:54:00:0a:00:01 }" }],
@@ -322,6 +423,8 @@ describe("removal and pruning", () => {
   it("knows which chains are per-tap", () => {
     expect(tapOfChain(`sg_${TAP}`)).toBe(TAP);
     expect(tapOfChain(`dnat_${TAP}`)).toBe(TAP);
+    expect(tapOfChain(`pub_${TAP}`)).toBe(TAP);
+    expect(tapOfChain(`mark_${TAP}`)).toBe(TAP);
     expect(tapOfChain("forward")).toBeNull();
     expect(tapOfChain("sg_eth0")).toBeNull();
   });
