@@ -24,11 +24,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Type } from "@sinclair/typebox";
-import pino from "pino";
 import { VirshVmHost } from "../../../backend/libvirt/vm-host";
-import type { Executor } from "../../../backend/rack/executor";
 import { defaultDeps, type ExecutorDeps } from "../../../backend/rack/executors/deps";
-import { defaultExecutors } from "../../../backend/rack/executors/index";
 import { toTaskFailure } from "../../../backend/rack/task-failure";
 import type { HostShell } from "../../../backend/rack/tenant-net/host-shell";
 import { tapName } from "../../../backend/rack/tenant-net/names";
@@ -38,6 +35,7 @@ import type { VmHostConfig } from "../../../sdk/schema/machine";
 import { HostNetwork, TenantNic } from "../../../sdk/schema/tenant-network-payload";
 import { acquireLibvirtd, virshSys } from "../../helpers/libvirtd";
 import { netnsUnavailable } from "../../helpers/netns";
+import { taskRunner } from "../../helpers/rack-executors";
 import { own } from "../../helpers/run-dirs";
 
 const skipReason = netnsUnavailable();
@@ -52,7 +50,6 @@ const LOCAL = `${NET3}.${(process.pid % 64) * 4 + 1}`;
 const REMOTE = `${NET3}.${(process.pid % 64) * 4 + 2}`;
 const PORT = 2222;
 const PREFIX = `fxsh${process.pid}-`;
-const log = pino({ level: "silent" });
 
 const net: HostNetwork = {
   networkId: "net_00000000000000c5",
@@ -78,7 +75,6 @@ let sshdLog = "";
 let libvirtSocket = "";
 let host: VmHostConfig;
 const opened: ExecutorDeps[] = [];
-let taskSeq = 0;
 
 const inNs = (cmd: string, args: string[], input?: string) =>
   execFileSync("ip", ["netns", "exec", NS, cmd, ...args], {
@@ -123,28 +119,9 @@ function depsWith(ssh: Partial<SshShellOptions>, name: string): ExecutorDeps {
   return d;
 }
 
-function runTask(
-  deps: ExecutorDeps,
-  kind: string,
-  payload: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
-  const ex: Executor | undefined = defaultExecutors(deps).find((e) => e.kind === kind);
-  if (!ex) throw new Error(`no executor for ${kind}`);
-  return ex.run({
-    task: {
-      id: `tsk_${String(++taskSeq).padStart(16, "0")}`,
-      kind: kind as never,
-      objectId: String(payload.vmId ?? payload.machineId ?? ""),
-      attempt: 1,
-      leaseUntil: new Date(Date.now() + 600_000).toISOString(),
-      payload,
-    },
-    log,
-    config: () => undefined,
-    progress: async () => {},
-    signal: new AbortController().signal,
-    claimedSince: () => new Set(),
-  });
+/** One task on the real executors of `deps` (test/helpers/rack-executors.ts). */
+function runTask(deps: ExecutorDeps, kind: string, payload: Record<string, unknown>) {
+  return taskRunner(deps)(kind, payload);
 }
 
 async function failureOf(
