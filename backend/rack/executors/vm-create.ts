@@ -108,7 +108,8 @@ export function vmCreateExecutor(deps: ExecutorDeps): Executor {
         }
       }
       signal.throwIfAborted();
-      await progress(`composing ${domain} on ${host.uri} (pool ${host.pool})`);
+      // Tenants read their VMs' events: the host's libvirt URI and pool stay the operators'.
+      await progress(`composing ${domain}`);
       const watch = restore?.watchUpload(deps, host, vmId);
       try {
         await withNet(async () => {

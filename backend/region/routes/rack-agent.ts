@@ -16,6 +16,7 @@ import {
 } from "../../../sdk/schema/rack-agent";
 import { nowIso, principalOf, type RegionContext } from "../context";
 import { appendEvent } from "../events";
+import { objectTypeOfId } from "../ids";
 import { claimTasks, DEFAULT_LEASE_MS } from "../tasks";
 import { refreshNetworkPayload } from "../network-payloads";
 import { applyOutcome, storeHealth } from "../task-effects";
@@ -186,7 +187,7 @@ export function rackAgentRoutes(app: FastifyInstance, ctx: RegionContext): void 
             .execute();
           await appendEvent(trx, {
             actor: `rack:${rackId}`,
-            objectType: "machine",
+            objectType: objectTypeOfId(t.objectId),
             objectId: t.objectId,
             kind: "progress",
             reason: body.progress,
