@@ -45,6 +45,7 @@ import { HostNetwork, type IngressRulePayload, TenantNic } from "../../../sdk/sc
 import { netnsUnavailable } from "../../helpers/netns";
 import { type RunTask, taskRunner } from "../../helpers/rack-executors";
 import { own } from "../../helpers/run-dirs";
+import { ourLinks, testCounters } from "../../helpers/tenant-host-probes";
 import { GuestConsole, buildTenantGuestImage } from "../../helpers/tenant-guest";
 
 const skipReason = netnsUnavailable();
@@ -210,23 +211,6 @@ function ourCounter(comment: string): number {
   return c.reduce((s, x) => s + x.packets, 0);
 }
 
-/** The test's own counters on the host (table bridge fxtest): what reached each tap. */
-function testCounters(): Record<string, number> {
-  const doc = JSON.parse(nft(["-j", "list", "table", "bridge", "fxtest"])) as {
-    nftables: { rule?: { comment?: string; expr: { counter?: { packets: number } }[] } }[];
-  };
-  const out: Record<string, number> = {};
-  for (const it of doc.nftables) {
-    const c = it.rule?.expr.find((e) => e.counter)?.counter;
-    if (it.rule?.comment && c) out[it.rule.comment] = (out[it.rule.comment] ?? 0) + c.packets;
-  }
-  return out;
-}
-
-const ourLinks = () =>
-  (JSON.parse(ip(HOST, ["-j", "link", "show"])) as { ifname: string }[])
-    .map((l) => l.ifname)
-    .filter((n) => n.startsWith("fx"));
 const uplinkAddrs = () =>
   parseAddrs(ip(HOST, ["-j", "-4", "addr", "show", "dev", "up0"])).map(
     (a) => `${a.address}/${a.prefixLength}`,
@@ -361,7 +345,7 @@ maybe("public addresses on a VM host: 1:1 NAT and policy routing with overlappin
   it("from the internet, A's public address reaches A and B's reaches B (ping and TCP)", async () => {
     // One warm-up each (ARP on both sides, under TCG), then every echo must come back.
     for (const g of GUESTS) tryNs(NET, ["busybox", "ping", "-c", "1", "-W", "5", g.publicIpv4]);
-    const before = testCounters();
+    const before = testCounters(HOST);
     for (const g of GUESTS) {
       const ping = tryNs(NET, ["busybox", "ping", "-c", "3", "-W", "3", g.publicIpv4]);
       expect(ping.output).toMatch(/3 packets transmitted, 3 packets received/);
@@ -371,7 +355,7 @@ maybe("public addresses on a VM host: 1:1 NAT and policy routing with overlappin
       // The guest's own page names it: A's address reached A, B's reached B.
       expect(page.output).toContain(g.vmId.replace("_", "-"));
     }
-    const after = testCounters();
+    const after = testCounters(HOST);
     // The echo requests went to the right tap only: 3 each, none to the other guest.
     expect(after["ping-A"]! - before["ping-A"]!).toBe(3);
     expect(after["ping-B"]! - before["ping-B"]!).toBe(3);
@@ -420,7 +404,7 @@ maybe("public addresses on a VM host: 1:1 NAT and policy routing with overlappin
     );
     expect(askHost.output).toContain("the-host");
     const toHost = ourCounter("to-host");
-    const before = testCounters();
+    const before = testCounters(HOST);
     for (const addr of [HOST_UPLINK, UNDERLAY, GATEWAY]) {
       const t = await con(A).run(`echo hi | nc -w 3 ${addr} ${HOST_PORT}`);
       expect(t.output).not.toContain("the-host");
@@ -435,7 +419,7 @@ maybe("public addresses on a VM host: 1:1 NAT and policy routing with overlappin
     const dropped = ourCounter("to-host") - toHost;
     expect(dropped).toBeGreaterThanOrEqual(3 + 2 + 2);
     // Not one IPv4 packet reached B's tap meanwhile.
-    expect(testCounters()["ip-to-B"]).toBe(before["ip-to-B"]);
+    expect(testCounters(HOST)["ip-to-B"]).toBe(before["ip-to-B"]);
     console.log(`A → host / B: ${dropped} packet(s) dropped by the host's input filter, 0 reached B`);
   }, 300_000);
 
@@ -492,7 +476,7 @@ maybe("public addresses on a VM host: 1:1 NAT and policy routing with overlappin
       networks: [],
     });
     expect(r).toMatchObject({ unreachable: false });
-    expect(ourLinks()).toEqual([]);
+    expect(ourLinks(HOST)).toEqual([]);
     expect(ourRules()).toEqual([]);
     expect(ourRoutes()).toEqual([]);
     expect(uplinkAddrs()).toEqual([`${HOST_UPLINK}/24`]);

@@ -65,6 +65,7 @@ import {
   type TestRegion,
 } from "../../helpers/region";
 import { own } from "../../helpers/run-dirs";
+import { ourLinks, testCounters } from "../../helpers/tenant-host-probes";
 import { GuestConsole, buildTenantGuestImage } from "../../helpers/tenant-guest";
 import { makeRack, until } from "../rack/rack-fixtures";
 
@@ -178,26 +179,6 @@ function ourCounter(ns: string, chain: string, comment: string): number {
   );
   if (!c) throw new Error(`no counter ${comment} in ${chain} of ${ns}`);
   return c.packets;
-}
-
-/** The test's own counters, behind ours (priority -100 > -200): what passed our filters. */
-function testCounters(ns: string): Record<string, number> {
-  const doc = JSON.parse(nft(ns, ["-j", "list", "table", "bridge", "fxtest"])) as {
-    nftables: { rule?: { comment?: string; expr: { counter?: { packets: number } }[] } }[];
-  };
-  const out: Record<string, number> = {};
-  for (const it of doc.nftables) {
-    const c = it.rule?.expr.find((e) => e.counter)?.counter;
-    if (it.rule?.comment && c) out[it.rule.comment] = c.packets;
-  }
-  return out;
-}
-
-function ourLinks(ns: string): string[] {
-  return (JSON.parse(ip(ns, ["-j", "link", "show"])) as { ifname: string }[])
-    .map((l) => l.ifname)
-    .filter((n) => n.startsWith("fx"))
-    .sort();
 }
 
 /** What of ours host `h` still has: links, nft rules, VXLAN fdb entries towards the fabric, domains. */
