@@ -75,6 +75,11 @@ async function machineResult(
 
 export async function storeHealth(trx: Trx, machineId: string, report: HealthReport): Promise<void> {
   const at = nowIso();
+  const previous = await trx
+    .selectFrom("machineSensors")
+    .select(["name", "status"])
+    .where("machineId", "=", machineId)
+    .execute();
   await trx.deleteFrom("machineSensors").where("machineId", "=", machineId).execute();
   if (report.sensors.length > 0) {
     await trx
@@ -125,6 +130,22 @@ export async function storeHealth(trx: Trx, machineId: string, report: HealthRep
     }))
     .where("id", "=", machineId)
     .execute();
+  // A sensor leaving or entering its thresholds is news even when the SEL keeps the machine's
+  // overall health where it was (a recovered fan beside a logged critical event).
+  const was = new Map(previous.map((p) => [p.name, p.status]));
+  for (const s of report.sensors) {
+    const from = was.get(s.name);
+    if (from === undefined || from === s.status) continue;
+    await appendEvent(trx, {
+      actor: "region",
+      objectType: "machine",
+      objectId: machineId,
+      kind: "sensor",
+      from,
+      to: s.status,
+      reason: `${s.name}: ${s.value ?? "?"} ${s.unit}`.trim(),
+    });
+  }
   if (before !== health.status) {
     await appendEvent(trx, {
       actor: "region",

@@ -74,9 +74,14 @@ const shownSensors = () =>
       };
     }),
   );
+/** Asks the rack for a reading and waits for the page to say the rack's task is done. */
 const readSensorsNow = async () => {
   await clickButton("Read sensors");
   await confirmDialog();
+  await page.waitForFunction(
+    () => document.querySelector("#action-outcome")?.textContent === "Read sensors: done",
+    { timeout: 30_000 },
+  );
 };
 const statusOf = (hostname: string) =>
   page.$eval(`tr[data-machine="${hostname}"]`, (el) => (el as HTMLElement).dataset.status);
@@ -209,8 +214,7 @@ test("a machine: sensors read through the rack, a refused action shows the API's
   expectedStatuses = new Set([409]);
   await (await page.waitForSelector('tr[data-machine="pe860-01"] a'))!.click();
   await page.waitForSelector('#machine-status[data-status="Ready"]');
-  await clickButton("Read sensors");
-  await confirmDialog();
+  await readSensorsNow();
   await page.waitForFunction(() => document.querySelectorAll("#sensors tbody tr").length > 0, {
     timeout: 30_000,
   });

@@ -190,6 +190,17 @@ test("health: a critical CPU temperature makes the machine critical, the sensor 
   );
   const after = (await http(r.api, "GET", `/machines/${id}/health`)).body;
   expect(after.sensors.find((s: { name: string }) => s.name === "CPU Temp").status).toBe("ok");
+  // The SEL still holds the critical crossing, so the machine stays critical and no health
+  // event is written; the sensor's own recovery is one event (the first read had none to compare).
+  expect(after.health.status).toBe("critical");
+  const events = (await http(r.api, "GET", `/events?object=${id}`)).body.items as { kind: string }[];
+  expect(events.filter((e) => e.kind === "sensor")).toEqual([
+    expect.objectContaining({
+      from: "critical",
+      to: "ok",
+      reason: expect.stringMatching(/^CPU Temp: \d+ degrees C$/),
+    }),
+  ]);
 });
 
 test("throughput: 40 machines' power queries through region, agent (8 at a time) and BMCs", async () => {

@@ -13,6 +13,7 @@ import { ProblemBox } from "../components/problem";
 import { SensorTable } from "../components/sensor-table";
 import { ago, mib } from "../format";
 import { onEvent } from "../live";
+import { waitForTask } from "../task-wait";
 import { useLoad } from "../use-load";
 import { EventList } from "./events";
 
@@ -48,7 +49,7 @@ export function MachinePage({ id }: { id: string }) {
   const [pending, setPending] = useState<Pending | null>(null);
   const [image, setImage] = useState("");
   const [images, setImages] = useState<Image[]>([]);
-  const [done, setDone] = useState<string | null>(null);
+  const [done, setDone] = useState<{ text: string; ok: boolean } | null>(null);
 
   useEffect(() => {
     setLive([]);
@@ -70,8 +71,28 @@ export function MachinePage({ id }: { id: string }) {
   const m = machine.data;
   const run = async (p: Pending) => {
     if (p.kind === "power") {
-      await api(`/machines/${id}/power`, { method: "POST", body: { action: p.action } });
-    } else if (p.kind === "deploy") {
+      const { taskId } = await api<{ taskId: string }>(`/machines/${id}/power`, {
+        method: "POST",
+        body: { action: p.action },
+      });
+      setDone({ text: `${p.label}: accepted`, ok: true });
+      // The dialog closes now; the outcome follows when the rack has answered.
+      void waitForTask(taskId)
+        .then((t) => {
+          const ok = t.status === "done";
+          setDone({
+            text: `${p.label}: ${ok ? "done" : t.status}${t.error ? ` (${t.error.message})` : ""}`,
+            ok,
+          });
+        })
+        .catch((e) => setDone({ text: `${p.label}: ${String(e)}`, ok: false }))
+        .finally(() => {
+          machine.reload();
+          health.reload();
+        });
+      return;
+    }
+    if (p.kind === "deploy") {
       const cur = await api<Machine>(`/machines/${id}`);
       if (cur.deploy?.image !== image) {
         await api(`/machines/${id}`, { method: "PATCH", body: { deploy: { image } }, ifMatch: cur.version });
@@ -80,7 +101,7 @@ export function MachinePage({ id }: { id: string }) {
     } else {
       await api(`/machines/${id}/actions/${p.action}`, { method: "POST", body: {} });
     }
-    setDone(`${p.label}: accepted`);
+    setDone({ text: `${p.label}: accepted`, ok: true });
     machine.reload();
   };
   const seen = new Set(live.map((e) => e.id));
@@ -121,8 +142,8 @@ export function MachinePage({ id }: { id: string }) {
               ))}
             </div>
             {done && (
-              <p role="status" class="ok">
-                {done}
+              <p role="status" id="action-outcome" class={done.ok ? "ok" : "problem-inline"}>
+                {done.text}
               </p>
             )}
           </section>
